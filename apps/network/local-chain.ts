@@ -1,0 +1,170 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { HardhatNode, assertPortFree } from "./hardhat-node.js";
+import { JournalWriter, readJournal, type JournalEntry } from "./journal.js";
+import { JournalingProxy } from "./journaling-proxy.js";
+import { call } from "./json-rpc.js";
+
+export interface LocalChainOptions {
+  /** The journal lives in `${dataDir}/journal.jsonl`. */
+  dataDir: string;
+  /** Host for both the public endpoint and the internal node; default 127.0.0.1. */
+  host?: string;
+  /** Public JSON-RPC port. */
+  port: number;
+  /** Internal hardhat node port; default port + 1000. */
+  nodePort?: number;
+  projectRoot: string;
+  log?: (line: string) => void;
+}
+
+interface Receipt {
+  blockNumber: string;
+  transactionHash: string;
+}
+
+/**
+ * The embedded chain for `npm start` and end-to-end tests: a `hardhat node`
+ * (which keeps no state across restarts) behind a proxy that journals every
+ * transaction. On start the journal is replayed, one transaction per block,
+ * with the recorded timestamps and a pinned genesis date, so block numbers,
+ * log indices and block hashes come out exactly as in the original run.
+ *
+ * @example
+ *   const chain = await LocalChain.start({ dataDir: ".baton/chain", port: 8545, projectRoot });
+ *   // ... use chain.rpcUrl ...
+ *   await chain.stop();
+ */
+export class LocalChain {
+  readonly rpcUrl: string;
+
+  private constructor(
+    private readonly node: HardhatNode,
+    private readonly proxy: JournalingProxy,
+    private readonly journal: JournalWriter,
+    readonly replayed: number,
+    host: string,
+    port: number,
+  ) {
+    this.rpcUrl = `http://${host}:${port}`;
+  }
+
+  /** The highest journaled block: what readers see as the chain head. */
+  get height(): number {
+    return this.proxy.journaledHeight;
+  }
+
+  static async start(opts: LocalChainOptions): Promise<LocalChain> {
+    const host = opts.host ?? "127.0.0.1";
+    const log = opts.log ?? ((line: string) => console.log(line));
+    await mkdir(opts.dataDir, { recursive: true });
+    await assertPortFree(host, opts.port, "JSON-RPC");
+    const journalFile = join(opts.dataDir, "journal.jsonl");
+    const entries = await readJournal(journalFile, log);
+    const node = await HardhatNode.start({
+      projectRoot: opts.projectRoot,
+      host,
+      port: opts.nodePort ?? opts.port + 1000,
+      logFile: join(opts.dataDir, "hardhat-node.log"),
+      genesisDate: await genesisDate(opts.dataDir, entries),
+    });
+    let journal: JournalWriter | undefined;
+    try {
+      await replay(node.url, entries, journalFile);
+      const height = entries.length > 0 ? entries[entries.length - 1].block : 0;
+      const head = await call<{ timestamp: string }>(
+        node.url,
+        "eth_getBlockByNumber",
+        [`0x${height.toString(16)}`, false],
+      );
+      journal = await JournalWriter.open(journalFile);
+      const proxy = new JournalingProxy(
+        node.url,
+        journal,
+        height,
+        Number(head.timestamp),
+        log,
+      );
+      await proxy.listen(host, opts.port);
+      log(
+        `local chain: ${entries.length} transactions replayed, height ${height}, JSON-RPC at http://${host}:${opts.port}`,
+      );
+      return new LocalChain(
+        node,
+        proxy,
+        journal,
+        entries.length,
+        host,
+        opts.port,
+      );
+    } catch (err) {
+      await journal?.close();
+      await node.stop();
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.proxy.close();
+    await this.journal.close();
+    await this.node.stop();
+  }
+}
+
+/**
+ * Replayed blocks keep their recorded timestamps, which must be later than
+ * genesis; pinning the genesis date (chosen on first start) also makes every
+ * block hash identical to the original run.
+ */
+async function genesisDate(
+  dataDir: string,
+  entries: JournalEntry[],
+): Promise<string> {
+  const file = join(dataDir, "chain.json");
+  try {
+    return (JSON.parse(await readFile(file, "utf8")) as { genesisDate: string })
+      .genesisDate;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  const seconds =
+    entries.length > 0
+      ? entries[0].timestamp - 1
+      : Math.floor(Date.now() / 1000);
+  const date = new Date(seconds * 1000).toISOString();
+  await writeFile(file, JSON.stringify({ genesisDate: date }) + "\n");
+  return date;
+}
+
+async function replay(
+  nodeUrl: string,
+  entries: JournalEntry[],
+  journalFile: string,
+): Promise<void> {
+  for (const [i, e] of entries.entries()) {
+    const where = `${journalFile} line ${i + 1} (tx ${e.hash}, block ${e.block})`;
+    try {
+      await call(nodeUrl, "evm_setNextBlockTimestamp", [e.timestamp]);
+      const hash = await call<string>(nodeUrl, "eth_sendRawTransaction", [
+        e.raw,
+      ]);
+      const receipt = await call<Receipt | null>(
+        nodeUrl,
+        "eth_getTransactionReceipt",
+        [hash],
+      );
+      if (hash.toLowerCase() !== e.hash.toLowerCase())
+        throw new Error(`node computed hash ${hash}`);
+      if (!receipt || Number(receipt.blockNumber) !== e.block) {
+        throw new Error(
+          `mined in block ${receipt ? Number(receipt.blockNumber) : "none"}`,
+        );
+      }
+    } catch (err) {
+      throw new Error(
+        `journal replay diverged at ${where}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  }
+}

@@ -1,0 +1,35 @@
+/** Plain data shapes of the Sequencer client (see sequencer.ts). */
+export interface ChainMember {
+  account: string;
+  name: string;
+  endpoint: string;
+}
+
+/** One BatchPinned event; pin i has global pin number `firstPin + i`. */
+export interface PinnedBatch {
+  sequence: number;
+  author: string;
+  batchHash: string;
+  firstPin: number;
+  contexts: string[];
+  pins: string[];
+  blockNumber: number;
+  logIndex: number;
+  transactionHash: string;
+}
+
+export interface PinReceipt {
+  transactionHash: string;
+  blockNumber: number;
+  sequence: number;
+  firstPin: number;
+}
+
+export interface SequencerClientOptions {
+  rpcUrl: string;
+  address: string;
+  /** Needed only to send transactions; reads work without it. */
+  privateKey?: string;
+  /** How often receipts and blocks are polled; default 50 ms (local chains mine instantly). */
+  pollingIntervalMs?: number;
+}
