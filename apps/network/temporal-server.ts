@@ -1,0 +1,268 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, mkdirSync, openSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Connection } from "@temporalio/client";
+
+export type SearchAttributeType =
+  "Keyword" | "Text" | "Int" | "Double" | "Bool" | "Datetime" | "KeywordList";
+
+export interface TemporalDevServerOptions {
+  /** Path of the `temporal` CLI (see findOrInstallTemporalCli). */
+  cli: string;
+  /** Holds the SQLite db `temporal.db` (state survives restarts) and `temporal.log`. */
+  dataDir: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** gRPC frontend port, usually 7233. */
+  port: number;
+  /** Web UI port, usually 8233. */
+  uiPort: number;
+  namespaces: string[];
+  /** Registered in every namespace. */
+  searchAttributes: Record<string, SearchAttributeType>;
+  log?: (line: string) => void;
+  /** How long to wait for the server to answer. Default 60 s. */
+  readyTimeoutMs?: number;
+}
+
+// temporal.api.enums.v1.IndexedValueType; the numbers are part of the wire protocol.
+const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = {
+  Text: 1,
+  Keyword: 2,
+  Int: 3,
+  Double: 4,
+  Bool: 5,
+  Datetime: 6,
+  KeywordList: 7,
+};
+
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * A `temporal server start-dev` child process with a persistent SQLite file.
+ *
+ * @example
+ * const server = await TemporalDevServer.start({ cli, dataDir: '.baton/temporal', port: 7233,
+ *   uiPort: 8233, namespaces: ['buyer'], searchAttributes: { BatonStatus: 'Keyword' } });
+ * // ... Connection.connect({ address: server.address })
+ * await server.stop();
+ */
+export class TemporalDevServer {
+  readonly address: string;
+  readonly uiUrl: string;
+  private readonly exited: Promise<void>;
+  private readonly killOnParentExit = (): void => {
+    this.child.kill("SIGKILL");
+  };
+
+  private constructor(
+    private readonly child: ChildProcess,
+    host: string,
+    port: number,
+    uiPort: number,
+    private readonly log: (line: string) => void,
+  ) {
+    this.address = `${host}:${port}`;
+    this.uiUrl = `http://${host}:${uiPort}`;
+    this.exited = new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve();
+      else child.once("exit", () => resolve());
+    });
+    process.once("exit", this.killOnParentExit);
+  }
+
+  static async start(o: TemporalDevServerOptions): Promise<TemporalDevServer> {
+    const host = o.host ?? "127.0.0.1";
+    const log = o.log ?? ((): void => undefined);
+    const logFile = join(o.dataDir, "temporal.log");
+    const dbFile = join(o.dataDir, "temporal.db");
+    mkdirSync(o.dataDir, { recursive: true });
+
+    // A busy port would otherwise surface as a confusing early exit or, worse,
+    // a connection to someone else's server.
+    for (const [what, port] of [
+      ["gRPC", o.port],
+      ["UI", o.uiPort],
+    ] as const) {
+      const problem = await portProblem(host, port);
+      if (problem)
+        throw new Error(
+          `Temporal dev server: ${what} port ${host}:${port} ${problem}`,
+        );
+    }
+
+    const args = ["server", "start-dev", "--db-filename", dbFile, "--ip", host];
+    args.push(
+      "--port",
+      String(o.port),
+      "--ui-port",
+      String(o.uiPort),
+      "--log-level",
+      "warn",
+    );
+    for (const ns of o.namespaces) args.push("--namespace", ns);
+    for (const [name, type] of Object.entries(o.searchAttributes)) {
+      args.push("--search-attribute", `${name}=${type}`);
+    }
+
+    log(
+      `temporal: starting dev server on ${host}:${o.port} (UI ${o.uiPort}), db ${dbFile}, log ${logFile}`,
+    );
+    const fd = openSync(logFile, "a");
+    let child: ChildProcess;
+    try {
+      child = spawn(o.cli, args, { stdio: ["ignore", fd, fd] });
+    } finally {
+      closeSync(fd); // the child holds its own copy
+    }
+    const server = new TemporalDevServer(child, host, o.port, o.uiPort, log);
+    let spawnError: Error | undefined;
+    child.once("error", (err) => {
+      spawnError = err;
+    });
+
+    try {
+      await server.waitReady(o, logFile, () => spawnError);
+      await server.ensureSearchAttributes(o);
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
+    log(`temporal: ready at ${server.address}, UI ${server.uiUrl}`);
+    return server;
+  }
+
+  /** SIGTERM, then SIGKILL after 10 s; resolves once the process has exited. */
+  async stop(): Promise<void> {
+    process.removeListener("exit", this.killOnParentExit);
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill("SIGTERM");
+      const timer = setTimeout(() => {
+        this.log("temporal: no exit 10 s after SIGTERM, sending SIGKILL");
+        this.child.kill("SIGKILL");
+      }, STOP_GRACE_MS);
+      await this.exited;
+      clearTimeout(timer);
+    }
+  }
+
+  private async waitReady(
+    o: TemporalDevServerOptions,
+    logFile: string,
+    spawnError: () => Error | undefined,
+  ): Promise<void> {
+    const timeoutMs = o.readyTimeoutMs ?? 60_000;
+    const deadline = Date.now() + timeoutMs;
+    let lastError = "no attempt yet";
+    for (;;) {
+      const err = spawnError();
+      if (err)
+        throw new Error(
+          `Temporal dev server: could not run ${o.cli}: ${err.message}`,
+        );
+      if (this.child.exitCode !== null || this.child.signalCode !== null) {
+        const how =
+          this.child.exitCode !== null
+            ? `code ${this.child.exitCode}`
+            : this.child.signalCode;
+        throw new Error(
+          `Temporal dev server exited early (${how}). Last lines of ${logFile}:\n${await logTail(logFile)}`,
+        );
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `Temporal dev server not ready after ${timeoutMs / 1000} s (${lastError}). ` +
+            `Last lines of ${logFile}:\n${await logTail(logFile)}`,
+        );
+      }
+      try {
+        await this.withConnection(async (conn) => {
+          for (const namespace of o.namespaces) {
+            await conn.workflowService.describeNamespace({ namespace });
+          }
+        });
+        return;
+      } catch (e) {
+        lastError = (e as Error).message;
+        await sleep(500);
+      }
+    }
+  }
+
+  /** The CLI's --search-attribute may skip namespaces that already exist; check and fill gaps. */
+  private async ensureSearchAttributes(
+    o: TemporalDevServerOptions,
+  ): Promise<void> {
+    await this.withConnection(async (conn) => {
+      for (const namespace of o.namespaces) {
+        const { customAttributes } =
+          await conn.operatorService.listSearchAttributes({ namespace });
+        const missing: Record<string, number> = {};
+        for (const [name, type] of Object.entries(o.searchAttributes)) {
+          const have = customAttributes?.[name];
+          if (have === undefined) missing[name] = INDEXED_VALUE_TYPE[type];
+          else if (have !== INDEXED_VALUE_TYPE[type]) {
+            throw new Error(
+              `Temporal namespace ${namespace}: search attribute ${name} exists with type ${have}, ` +
+                `expected ${type} (${INDEXED_VALUE_TYPE[type]})`,
+            );
+          }
+        }
+        if (Object.keys(missing).length > 0) {
+          this.log(
+            `temporal: registering ${Object.keys(missing).join(", ")} in namespace ${namespace}`,
+          );
+          await conn.operatorService.addSearchAttributes({
+            namespace,
+            searchAttributes: missing,
+          });
+        }
+      }
+    });
+  }
+
+  private async withConnection(
+    fn: (conn: Connection) => Promise<void>,
+  ): Promise<void> {
+    const conn = await Connection.connect({
+      address: this.address,
+      connectTimeout: 2_000,
+    });
+    try {
+      await fn(conn);
+    } finally {
+      await conn.close();
+    }
+  }
+}
+
+/** Undefined when the port can be bound, otherwise why not. */
+function portProblem(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", (err: NodeJS.ErrnoException) =>
+      resolve(
+        err.code === "EADDRINUSE"
+          ? "is already in use"
+          : `cannot be bound: ${err.message}`,
+      ),
+    );
+    probe.listen({ host, port, exclusive: true }, () =>
+      probe.close(() => resolve(undefined)),
+    );
+  });
+}
+
+async function logTail(file: string, lines = 20): Promise<string> {
+  try {
+    const text = await readFile(file, "utf8");
+    return (
+      text.trimEnd().split("\n").slice(-lines).join("\n") || "(log is empty)"
+    );
+  } catch {
+    return "(no log file)";
+  }
+}
