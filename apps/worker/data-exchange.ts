@@ -1,0 +1,38 @@
+import type { Wallet } from 'ethers';
+import type { MemberDirectory } from '../shared/chain/member-directory.js';
+import { signRequest } from '../shared/exchange/signing.js';
+
+/** Path on every gateway where other members deliver private messages. */
+export const MESSAGES_PATH = '/api/v1/network/messages';
+
+/**
+ * Sends private messages member to member over HTTP, signed with this
+ * member's registered key. Throws when a peer did not take the message, so
+ * the calling activity retries; receivers ignore a message they already have.
+ */
+export class DataExchange {
+  constructor(
+    private readonly member: string,
+    private readonly wallet: Wallet,
+    private readonly directory: MemberDirectory,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  async send(to: string, body: string): Promise<void> {
+    const peer = await this.directory.byName(to);
+    if (!peer) throw new Error(`member ${to} is not registered in the Sequencer`);
+    const headers = await signRequest(this.wallet, this.member, body);
+    let response: Response;
+    try {
+      response = await fetch(`${peer.endpoint.replace(/\/$/, '')}${MESSAGES_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw new Error(`member ${to} unreachable at ${peer.endpoint}: ${(err as Error).message}`);
+    }
+    if (!response.ok) throw new Error(`member ${to} refused the message: ${response.status} ${await response.text()}`);
+  }
+}

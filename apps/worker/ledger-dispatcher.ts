@@ -1,0 +1,112 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { DataSource } from 'typeorm';
+import {
+  ledgerEventSignal,
+  processWorkflowId,
+  SEARCH_ATTRIBUTES,
+  TASK_QUEUE,
+} from '../../workflows/definitions.js';
+import type { LedgerDelivery, LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
+import type { ProcessArgs } from '../../workflows/process-state.js';
+import type { MemberDirectory } from '../shared/chain/member-directory.js';
+import { LedgerPinRecord, PrivateMessageRecord } from '../shared/db/entities.js';
+import { findStartMessage } from '../shared/exchange/message-store.js';
+import type { Logger } from '../shared/logger.js';
+
+/**
+ * Hands recorded pins whose private data this member holds to the member's
+ * process workflows (signal-with-start), in pin order within each context: a
+ * context waits while an earlier pin of it lacks data, other contexts go on.
+ * A pin is marked delivered only after Temporal accepted the signal; a crash
+ * in between delivers it again and the workflow ignores the duplicate.
+ */
+export class LedgerDispatcher {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly temporal: Client,
+    private readonly directory: MemberDirectory,
+    private readonly member: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Delivers what can be delivered now; returns how many pins it settled. */
+  async dispatchOnce(): Promise<number> {
+    const ready = await this.ds
+      .getRepository(LedgerPinRecord)
+      .createQueryBuilder('p')
+      .innerJoin(PrivateMessageRecord, 'm', 'm.hash = p.hash')
+      .where('p.state = :pending', { pending: 'pending' })
+      .andWhere((qb) => {
+        const earlier = qb
+          .subQuery()
+          .select('1')
+          .from(LedgerPinRecord, 'q')
+          .where('q.context = p.context')
+          .andWhere('q.state = :pending')
+          .andWhere('q.contextIndex < p.contextIndex')
+          .getQuery();
+        return `NOT EXISTS ${earlier}`;
+      })
+      .orderBy('p.pin', 'ASC')
+      .limit(200)
+      .getMany();
+    for (const pin of ready) await this.deliver(pin);
+    return ready.length;
+  }
+
+  private async deliver(pin: LedgerPinRecord): Promise<void> {
+    const start = await findStartMessage(this.ds, pin.context);
+    if (!start) {
+      // Data for this context came before its process-started message: the
+      // context waits for it; other contexts go on.
+      this.log.debug('waiting for the process-started message', { pin: pin.pin, context: pin.context });
+      return;
+    }
+    const row = await this.ds.getRepository(PrivateMessageRecord).findOneByOrFail({ hash: pin.hash });
+    const author = await this.directory.byAccount(pin.author);
+    // Invalid pins (unregistered author, message of another process) are still
+    // delivered: the workflow ignores them by the same rule at every member.
+    const delivery: LedgerDelivery = {
+      index: pin.contextIndex,
+      pin: pin.pin,
+      batch: pin.batch,
+      blockNumber: pin.blockNumber,
+      author: author?.name ?? pin.author,
+      message: JSON.parse(row.body) as LedgerMessage,
+    };
+    await this.signal(start, delivery);
+    await this.ds.getRepository(LedgerPinRecord).update({ pin: pin.pin }, { state: 'delivered' });
+  }
+
+  private async signal(start: ProcessStartedMessage, delivery: LedgerDelivery): Promise<void> {
+    const args: ProcessArgs = {
+      processId: start.processId,
+      processType: start.processType,
+      member: this.member,
+      initiator: start.author,
+      input: start.input,
+      participants: start.participants,
+    };
+    const workflowId = processWorkflowId(start.processType, start.processId, this.member);
+    try {
+      await this.temporal.workflow.signalWithStart('processWorkflow', {
+        workflowId,
+        taskQueue: TASK_QUEUE,
+        args: [args],
+        signal: ledgerEventSignal,
+        signalArgs: [delivery],
+        // A finished process must never be started again by a late duplicate.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: SEARCH_ATTRIBUTES.processType, value: start.processType },
+          { key: SEARCH_ATTRIBUTES.status, value: 'running' },
+          { key: SEARCH_ATTRIBUTES.member, value: this.member },
+        ],
+        memo: { participants: start.participants, initiator: start.author },
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      this.log.debug('process already finished; delivery ignored', { workflowId, pin: delivery.pin });
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { Wallet } from 'ethers';
+import { TASK_QUEUE } from '../../workflows/definitions.js';
+import { MemberDirectory } from '../shared/chain/member-directory.js';
+import { SequencerClient } from '../shared/chain/sequencer.js';
+import { loadConfig } from '../shared/config.js';
+import { openDatabase } from '../shared/db/data-source.js';
+import { createLogger } from '../shared/logger.js';
+import { projectPath } from '../shared/paths.js';
+import { createProcessActivities } from './activities/process.activities.js';
+import { createProjectionActivities } from './activities/projection.activities.js';
+import { DataExchange } from './data-exchange.js';
+import { LedgerDispatcher } from './ledger-dispatcher.js';
+import { LedgerListener } from './ledger-listener.js';
+import { PinBatcher } from './pin-batcher.js';
+import { memberStepImplementations } from './process-types/index.js';
+import { repeat } from './repeat.js';
+
+/** A member's worker: Temporal activities and workflows, the ledger listener, the pinner. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger('worker', config.memberName, config.logLevel);
+  const ds = await openDatabase(config, config.dbMigrate);
+  const sequencer = new SequencerClient({
+    rpcUrl: config.chainRpcUrl,
+    address: config.sequencerAddress,
+    privateKey: config.memberKey,
+  });
+  const directory = new MemberDirectory(sequencer);
+  const wallet = new Wallet(config.memberKey);
+  const pinner = new PinBatcher(ds, sequencer, log, {
+    maxBatch: config.pinBatchMax,
+    lingerMs: config.pinLingerMs,
+    idleMs: 200,
+  });
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const clientConnection = await Connection.connect({ address: config.temporalAddress });
+  const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
+  const bundle = projectPath('dist', 'workflow-bundle.js');
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: TASK_QUEUE,
+    ...(existsSync(bundle)
+      ? { workflowBundle: { codePath: bundle } }
+      : { workflowsPath: projectPath('dist', 'workflows', 'index.js') }),
+    activities: {
+      ...createProcessActivities({
+        member: config.memberName,
+        ds,
+        exchange: new DataExchange(config.memberName, wallet, directory),
+        pinner,
+        implementations: memberStepImplementations(ds),
+      }),
+      ...createProjectionActivities(ds),
+    },
+  });
+  const listener = new LedgerListener(ds, sequencer, log, {
+    startBlock: config.sequencerStartBlock,
+    confirmations: config.chainConfirmations,
+  });
+  const dispatcher = new LedgerDispatcher(ds, client, directory, config.memberName, log);
+  const onError = (what: string) => (err: unknown) => log.error(`${what} failed; retrying`, { error: String(err) });
+  const loops = [
+    repeat(() => listener.pollOnce(), config.ledgerPollMs, onError('ledger read')),
+    repeat(() => dispatcher.dispatchOnce(), config.ledgerPollMs, onError('ledger delivery')),
+  ];
+  pinner.start();
+
+  const shutdown = async (signal: string) => {
+    log.info('shutting down', { signal });
+    worker.shutdown();
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  log.info('worker started', { namespace: config.temporalNamespace, taskQueue: TASK_QUEUE });
+  await worker.run();
+  await Promise.all(loops.map((l) => l.stop()));
+  await pinner.stop();
+  await clientConnection.close();
+  await connection.close();
+  sequencer.destroy();
+  await ds.destroy();
+  log.info('worker stopped');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`worker failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
