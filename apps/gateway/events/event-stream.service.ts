@@ -1,0 +1,90 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { MoreThanOrEqual, type DataSource } from 'typeorm';
+import { EventRecord } from '../../shared/db/entities.js';
+import type { Logger } from '../../shared/logger.js';
+import { DATA_SOURCE, LOGGER } from '../core/tokens.js';
+
+export interface EventFilter {
+  events?: RegExp;
+  topic?: RegExp;
+  reference?: RegExp;
+}
+
+export interface StreamSubscriber {
+  filter: EventFilter;
+  send(event: EventRecord): void;
+}
+
+interface Registration extends StreamSubscriber {
+  next: number;
+}
+
+/** How often the event log is read for new events, in ms. */
+const POLL_MS = 50;
+const PAGE = 500;
+
+/**
+ * Follows the member's event log (written by the worker and the gateway) and
+ * hands each new event, in sequence order, to every subscriber whose filter
+ * matches. Each subscriber keeps its own position, so one that started at
+ * `oldest` catches up without a gap or a duplicate at the seam.
+ */
+@Injectable()
+export class EventStreamService implements OnModuleDestroy {
+  private readonly subscribers = new Set<Registration>();
+  private readonly timer: NodeJS.Timeout;
+  private polling = false;
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {
+    this.timer = setInterval(() => void this.poll(), POLL_MS);
+  }
+
+  async latestSequence(): Promise<number> {
+    const last = await this.ds.getRepository(EventRecord).find({ order: { sequence: 'DESC' }, take: 1 });
+    return last[0]?.sequence ?? 0;
+  }
+
+  /** firstEvent: 'oldest', 'newest' (only events after now) or a sequence number to start at. */
+  async subscribe(subscriber: StreamSubscriber, firstEvent: 'oldest' | 'newest' | number): Promise<() => void> {
+    const next = firstEvent === 'oldest' ? 1 : firstEvent === 'newest' ? (await this.latestSequence()) + 1 : firstEvent;
+    const registration: Registration = { ...subscriber, next };
+    this.subscribers.add(registration);
+    return () => this.subscribers.delete(registration);
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling || this.subscribers.size === 0) return;
+    this.polling = true;
+    try {
+      const from = Math.min(...[...this.subscribers].map((s) => s.next));
+      const events = await this.ds
+        .getRepository(EventRecord)
+        .find({ where: { sequence: MoreThanOrEqual(from) }, order: { sequence: 'ASC' }, take: PAGE });
+      if (events.length === 0) return;
+      const last = events[events.length - 1].sequence;
+      for (const sub of this.subscribers) {
+        for (const event of events) if (event.sequence >= sub.next && matches(sub.filter, event)) sub.send(event);
+        sub.next = Math.max(sub.next, last + 1);
+      }
+    } catch (err) {
+      this.log.error('reading the event log failed', { error: (err as Error).message });
+    } finally {
+      this.polling = false;
+    }
+  }
+}
+
+function matches(filter: EventFilter, event: EventRecord): boolean {
+  return (
+    (!filter.events || filter.events.test(event.type)) &&
+    (!filter.topic || filter.topic.test(event.topic)) &&
+    (!filter.reference || filter.reference.test(event.processId ?? ''))
+  );
+}

@@ -1,0 +1,30 @@
+import { Controller, Get, Headers, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { MEMBER_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../shared/exchange/signing.js';
+import { NetworkService } from './network.service.js';
+
+@ApiTags('network')
+@Controller('api/v1/network')
+export class NetworkController {
+  constructor(private readonly network: NetworkService) {}
+
+  @Get('members')
+  @ApiOperation({ summary: 'The members registered in the Sequencer' })
+  members() {
+    return this.network.members();
+  }
+
+  /** Member-to-member delivery of private messages (signed; not for apps). */
+  @Post('messages')
+  @HttpCode(200)
+  @ApiExcludeEndpoint()
+  receive(
+    @Req() req: Request & { rawBody?: Buffer },
+    @Headers(MEMBER_HEADER) member?: string,
+    @Headers(TIMESTAMP_HEADER) timestamp?: string,
+    @Headers(SIGNATURE_HEADER) signature?: string,
+  ) {
+    return this.network.receive({ member, timestamp, signature, rawBody: req.rawBody });
+  }
+}

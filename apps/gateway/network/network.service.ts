@@ -1,0 +1,90 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { LedgerMessage } from '../../../workflows/messages.js';
+import type { MemberDirectory } from '../../shared/chain/member-directory.js';
+import type { MemberConfig } from '../../shared/config.js';
+import { canonicalJson, processContext } from '../../shared/exchange/canonical.js';
+import { findStartMessage, storeMessage } from '../../shared/exchange/message-store.js';
+import { recoverSigner } from '../../shared/exchange/signing.js';
+import { ApiError } from '../common/api-error.js';
+import { CONFIG, DATA_SOURCE, DIRECTORY } from '../core/tokens.js';
+
+const KINDS = new Set(['process-started', 'step-outcome', 'step-compensated']);
+
+export interface SignedRequest {
+  member?: string;
+  timestamp?: string;
+  signature?: string;
+  rawBody?: Buffer;
+}
+
+@Injectable()
+export class NetworkService {
+  constructor(
+    @Inject(CONFIG) private readonly config: MemberConfig,
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(DIRECTORY) private readonly directory: MemberDirectory,
+  ) {}
+
+  async members() {
+    return (await this.directory.all()).map((m) => ({ ...m, local: m.name === this.config.memberName }));
+  }
+
+  /**
+   * Takes a private message from another member: the signature must come from
+   * the registered key of the member it claims, the message must be that
+   * member's, and this member must take part in the process.
+   */
+  async receive(req: SignedRequest): Promise<{ hash: string }> {
+    const sender = await this.authenticate(req);
+    const body = req.rawBody!.toString('utf8');
+    const message = parseMessage(body);
+    if (message.author !== sender)
+      throw new ApiError(HttpStatus.FORBIDDEN, 'wrong-author', `member ${sender} cannot send a message by ${message.author}`);
+    const participants =
+      message.kind === 'process-started'
+        ? message.participants
+        : (await findStartMessage(this.ds, processContext(message.processId)))?.participants;
+    if (!participants)
+      throw new ApiError(HttpStatus.CONFLICT, 'unknown-process', `process ${message.processId} has not been started here yet`);
+    const members = Object.values(participants);
+    if (!members.includes(this.config.memberName) || !members.includes(sender))
+      throw new ApiError(HttpStatus.FORBIDDEN, 'not-a-participant', `process ${message.processId} is not shared with ${sender} here`);
+    const stored = await storeMessage(this.ds, message, sender);
+    return { hash: stored.hash };
+  }
+
+  private async authenticate(req: SignedRequest): Promise<string> {
+    if (!req.member || !req.timestamp || !req.signature || !req.rawBody)
+      throw new ApiError(HttpStatus.UNAUTHORIZED, 'unsigned-request', 'member requests must be signed (x-baton-* headers)');
+    let signer: string;
+    try {
+      signer = recoverSigner(req.timestamp, req.signature, req.rawBody.toString('utf8'));
+    } catch (err) {
+      throw new ApiError(HttpStatus.UNAUTHORIZED, 'bad-signature', (err as Error).message);
+    }
+    const member = await this.directory.byAccount(signer);
+    if (!member || member.name !== req.member)
+      throw new ApiError(HttpStatus.UNAUTHORIZED, 'unknown-member', `the signing key is not the registered key of ${req.member}`);
+    return member.name;
+  }
+}
+
+function parseMessage(body: string): LedgerMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw ApiError.badRequest('malformed-message', 'the message is not JSON');
+  }
+  const m = value as Partial<LedgerMessage> | null;
+  if (!m || typeof m !== 'object' || !KINDS.has(String(m.kind)) || typeof m.id !== 'string')
+    throw ApiError.badRequest('malformed-message', 'not a Baton ledger message');
+  if (typeof m.processId !== 'string' || typeof m.author !== 'string')
+    throw ApiError.badRequest('malformed-message', 'a message needs processId and author');
+  if (m.kind === 'process-started' && (typeof m.participants !== 'object' || m.participants === null))
+    throw ApiError.badRequest('malformed-message', 'a process-started message needs participants');
+  // The sender hashes the canonical form; anything else would not match its pin.
+  if (canonicalJson(value) !== body) throw ApiError.badRequest('non-canonical-message', 'the message is not in canonical JSON form');
+  return m as LedgerMessage;
+}

@@ -1,0 +1,65 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Client } from '@temporalio/client';
+import type { DataSource } from 'typeorm';
+import type { SequencerClient } from '../../shared/chain/sequencer.js';
+import type { MemberConfig } from '../../shared/config.js';
+import { CONFIG, DATA_SOURCE, SEQUENCER, TEMPORAL } from '../core/tokens.js';
+import { BATON_VERSION, dependencyVersions } from './versions.js';
+
+interface Check {
+  ready: boolean;
+  detail: string;
+}
+
+/** Each check gets this long before it counts as not ready. */
+const CHECK_TIMEOUT_MS = 2_000;
+
+@ApiTags('status')
+@Controller('api/v1/status')
+export class StatusController {
+  constructor(
+    @Inject(CONFIG) private readonly config: MemberConfig,
+    @Inject(DATA_SOURCE) private readonly ds: DataSource,
+    @Inject(TEMPORAL) private readonly temporal: Client,
+    @Inject(SEQUENCER) private readonly sequencer: SequencerClient,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "This member's name, readiness (Temporal, chain, database) and versions" })
+  async status() {
+    const [temporal, chain, database] = await Promise.all([
+      check(async () => {
+        await this.temporal.workflowService.describeNamespace({ namespace: this.config.temporalNamespace });
+        return `namespace ${this.config.temporalNamespace} at ${this.config.temporalAddress}`;
+      }),
+      check(async () => {
+        if (!(await this.sequencer.hasCode())) throw new Error(`no Sequencer at ${this.config.sequencerAddress}`);
+        return `block ${await this.sequencer.blockNumber()}, Sequencer ${this.config.sequencerAddress}`;
+      }),
+      check(async () => {
+        await this.ds.query('SELECT 1');
+        return this.ds.options.type;
+      }),
+    ]);
+    return {
+      member: this.config.memberName,
+      namespace: this.config.networkNamespace,
+      ready: temporal.ready && chain.ready && database.ready,
+      checks: { temporal, chain, database },
+      versions: { baton: BATON_VERSION, ...dependencyVersions() },
+    };
+  }
+}
+
+async function check(probe: () => Promise<string>): Promise<Check> {
+  try {
+    const detail = await Promise.race([
+      probe(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS)),
+    ]);
+    return { ready: true, detail };
+  } catch (err) {
+    return { ready: false, detail: (err as Error).message };
+  }
+}
