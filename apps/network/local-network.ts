@@ -1,0 +1,179 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEV_ACCOUNTS } from '../shared/chain/dev-accounts.js';
+import { SequencerClient } from '../shared/chain/sequencer.js';
+import { openDatabase } from '../shared/db/data-source.js';
+import { PROJECT_ROOT } from '../shared/paths.js';
+import { LocalChain } from './local-chain.js';
+import { MemberProcess } from './member-process.js';
+import { findOrInstallTemporalCli } from './temporal-cli.js';
+import { TemporalDevServer } from './temporal-server.js';
+
+/** The demo members; each gets one of Hardhat's public dev keys (demo only). */
+export const DEMO_MEMBERS = ['buyer', 'seller', 'bank'] as const;
+
+export interface LocalNetworkOptions {
+  dataDir: string;
+  temporalPort: number;
+  temporalUiPort: number;
+  chainPort: number;
+  /** Gateways listen on gatewayBasePort + 1, + 2, + 3 (3001, 3002, 3003 by default). */
+  gatewayBasePort: number;
+  log: (line: string) => void;
+}
+
+export function localNetworkOptionsFromEnv(env = process.env, log: (line: string) => void): LocalNetworkOptions {
+  const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+  return {
+    dataDir: env.BATON_DATA_DIR ?? join(PROJECT_ROOT, '.baton'),
+    temporalPort: port('BATON_TEMPORAL_PORT', 7233),
+    temporalUiPort: port('BATON_TEMPORAL_UI_PORT', 8233),
+    chainPort: port('BATON_CHAIN_PORT', 8545),
+    gatewayBasePort: port('BATON_GATEWAY_BASE_PORT', 3000),
+    log,
+  };
+}
+
+interface Deployment {
+  sequencer: string;
+  chainId: number;
+}
+
+/**
+ * The embedded default: one Temporal dev server (a namespace per member), one
+ * local chain with the Sequencer, and a gateway and worker per member. A
+ * second start on the same data folder reuses everything that is there.
+ */
+export class LocalNetwork {
+  private temporal?: TemporalDevServer;
+  private chain?: LocalChain;
+  private readonly members: MemberProcess[] = [];
+  sequencer = '';
+
+  constructor(readonly options: LocalNetworkOptions) {}
+
+  gatewayUrl(member: string): string {
+    return `http://127.0.0.1:${this.options.gatewayBasePort + DEMO_MEMBERS.indexOf(member as never) + 1}`;
+  }
+
+  get temporalUiUrl(): string {
+    return `http://127.0.0.1:${this.options.temporalUiPort}`;
+  }
+
+  get chainUrl(): string {
+    return `http://127.0.0.1:${this.options.chainPort}`;
+  }
+
+  async start(): Promise<void> {
+    const { dataDir, log } = this.options;
+    await mkdir(dataDir, { recursive: true });
+    log('[1/4] Temporal dev server');
+    const cli = await findOrInstallTemporalCli({ projectRoot: PROJECT_ROOT, log });
+    this.temporal = await TemporalDevServer.start({
+      cli,
+      dataDir: join(dataDir, 'temporal'),
+      port: this.options.temporalPort,
+      uiPort: this.options.temporalUiPort,
+      namespaces: [...DEMO_MEMBERS],
+      searchAttributes: { BatonProcessType: 'Keyword', BatonStatus: 'Keyword', BatonMember: 'Keyword' },
+      log,
+    });
+    log('[2/4] local chain');
+    this.chain = await LocalChain.start({
+      dataDir: join(dataDir, 'chain'),
+      port: this.options.chainPort,
+      projectRoot: PROJECT_ROOT,
+      log,
+    });
+    log('[3/4] Sequencer contract and member registry');
+    this.sequencer = (await this.ensureDeployment()).sequencer;
+    log('[4/4] member nodes');
+    for (const [i, name] of DEMO_MEMBERS.entries()) {
+      const env = this.memberEnv(name, DEV_ACCOUNTS[i + 1].privateKey);
+      // Migrate once here, so the gateway and worker never race to do it.
+      await (await openDatabase({ databaseUrl: env.DATABASE_URL, sqlitePath: env.SQLITE_PATH }, true)).destroy();
+      for (const role of ['worker', 'gateway'] as const)
+        this.members.push(MemberProcess.start({ member: name, role, env, logDir: join(dataDir, 'logs'), log }));
+    }
+    await Promise.all(DEMO_MEMBERS.map((m) => waitForGateway(this.gatewayUrl(m), this.members)));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.members.map((m) => m.stop()));
+    await this.chain?.stop();
+    await this.temporal?.stop();
+  }
+
+  private memberEnv(name: string, key: string): Record<string, string> {
+    const url = this.gatewayUrl(name);
+    return {
+      MEMBER_NAME: name,
+      MEMBER_KEY: key,
+      TEMPORAL_ADDRESS: this.temporal!.address,
+      TEMPORAL_NAMESPACE: name,
+      TEMPORAL_UI_URL: this.temporalUiUrl,
+      CHAIN_RPC_URL: this.chain!.rpcUrl,
+      SEQUENCER_ADDRESS: this.sequencer,
+      DATABASE_URL: process.env.DATABASE_URL ? `${process.env.DATABASE_URL.replace(/\/[^/]*$/, '')}/baton_${name}` : '',
+      SQLITE_PATH: join(this.options.dataDir, 'members', name, 'baton.sqlite'),
+      PORT: new URL(url).port,
+      HOST: '127.0.0.1',
+      PUBLIC_URL: url,
+    };
+  }
+
+  /** Deploys the Sequencer and registers the members once; later starts find them on the restored chain. */
+  private async ensureDeployment(): Promise<Deployment> {
+    const file = join(this.options.dataDir, 'chain', 'deployment.json');
+    const rpcUrl = this.chain!.rpcUrl;
+    let deployment: Deployment | undefined;
+    try {
+      deployment = JSON.parse(await readFile(file, 'utf8')) as Deployment;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (deployment) {
+      const existing = new SequencerClient({ rpcUrl, address: deployment.sequencer });
+      const found = await existing.hasCode();
+      existing.destroy();
+      if (!found) throw new Error(`the Sequencer ${deployment.sequencer} from ${file} is not on the restored chain`);
+      this.options.log(`  Sequencer ${deployment.sequencer} (reused)`);
+    } else {
+      const sequencer = await SequencerClient.deploy(rpcUrl, DEV_ACCOUNTS[0].privateKey);
+      deployment = { sequencer, chainId: 31337 };
+      await writeFile(file, JSON.stringify(deployment, null, 2) + '\n');
+      this.options.log(`  Sequencer deployed at ${sequencer}`);
+    }
+    const owner = new SequencerClient({ rpcUrl, address: deployment.sequencer, privateKey: DEV_ACCOUNTS[0].privateKey });
+    try {
+      for (const [i, name] of DEMO_MEMBERS.entries()) {
+        const account = DEV_ACCOUNTS[i + 1].address;
+        if (await owner.isMember(account)) continue;
+        await owner.addMember(account, name, this.gatewayUrl(name));
+        this.options.log(`  member ${name} registered (${account})`);
+      }
+    } finally {
+      owner.destroy();
+    }
+    return deployment;
+  }
+}
+
+async function waitForGateway(url: string, members: MemberProcess[], timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    const dead = members.find((m) => m.failed);
+    if (dead) throw new Error(`${dead.name} keeps failing; see ${dead.logFile}\n${await dead.logTail()}`);
+    try {
+      const res = await fetch(`${url}/api/v1/status`, { signal: AbortSignal.timeout(3_000) });
+      const body = (await res.json()) as { ready?: boolean; checks?: unknown };
+      if (body.ready) return;
+      last = JSON.stringify(body.checks);
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`gateway ${url} not ready after ${timeoutMs / 1000} s: ${last}`);
+}
