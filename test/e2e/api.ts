@@ -1,0 +1,80 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { gatewayUrl, MEMBERS, type Member, type NetworkPorts } from './network-process.js';
+
+export interface StepView {
+  name: string;
+  owner: string;
+  member: string;
+  status: string;
+  pin?: number;
+  compensationPin?: number;
+  reason?: string;
+}
+
+export interface ProcessView {
+  id: string;
+  type: string;
+  status: string;
+  member: string;
+  reason?: string;
+  rejectedBy?: string;
+  startPin?: number;
+  steps: StepView[];
+  effects: { step: string; kind: string; description: string }[];
+  workflow: { workflowId: string; url: string; namespace: string };
+}
+
+/** A small client of one network's gateways, speaking only HTTP. */
+export class Api {
+  constructor(private readonly ports: NetworkPorts) {}
+
+  url(member: Member): string {
+    return gatewayUrl(this.ports, member);
+  }
+
+  async request<T>(member: Member, path: string, init?: RequestInit): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${this.url(member)}${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', ...init?.headers },
+    });
+    return { status: res.status, body: (await res.json()) as T };
+  }
+
+  async startTrade(amount: number, member: Member = 'buyer'): Promise<ProcessView> {
+    const { status, body } = await this.request<ProcessView>(member, '/api/v1/processes', {
+      method: 'POST',
+      body: JSON.stringify({ type: 'trade-settlement', input: { item: 'steel', quantity: 10, amount } }),
+    });
+    if (status !== 202) throw new Error(`start failed: ${status} ${JSON.stringify(body)}`);
+    return body;
+  }
+
+  async process(member: Member, id: string): Promise<ProcessView | undefined> {
+    const { status, body } = await this.request<ProcessView>(member, `/api/v1/processes/${id}`);
+    return status === 200 ? body : undefined;
+  }
+
+  /** Waits until every member reports one of `statuses` for the process; returns each member's view. */
+  async settled(id: string, statuses: string[], timeoutMs = 90_000): Promise<Record<Member, ProcessView>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const views = await Promise.all(MEMBERS.map((m) => this.process(m, id)));
+      if (views.every((v) => v && statuses.includes(v.status)))
+        return Object.fromEntries(MEMBERS.map((m, i) => [m, views[i]!])) as Record<Member, ProcessView>;
+      if (Date.now() > deadline)
+        throw new Error(`process ${id} not settled: ${JSON.stringify(views.map((v) => [v?.member, v?.status]))}`);
+      await sleep(200);
+    }
+  }
+}
+
+/** What every member must agree on: each step's outcome and the ledger pins behind it. */
+export function agreedView(view: ProcessView) {
+  return {
+    status: view.status,
+    reason: view.reason,
+    rejectedBy: view.rejectedBy,
+    startPin: view.startPin,
+    steps: view.steps.map(({ name, member, status, pin, compensationPin }) => ({ name, member, status, pin, compensationPin })),
+  };
+}
