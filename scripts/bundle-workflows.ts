@@ -6,6 +6,13 @@ import { projectPath } from '../apps/shared/paths.js';
 // without running webpack.
 const { code } = await bundleWorkflowCode({
   workflowsPath: projectPath('dist', 'workflows', 'index.js'),
-  logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error },
+  logger: {
+    log: () => undefined,
+    trace: () => undefined,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: console.warn,
+    error: console.error,
+  },
 });
 writeFileSync(projectPath('dist', 'workflow-bundle.js'), code);

@@ -89,7 +89,12 @@ export function initialState(args: ProcessArgs, type: ProcessTypeDefinition): Pr
     input: args.input,
     participants: args.participants,
     status: 'running',
-    steps: type.steps.map((s) => ({ name: s.name, owner: s.owner, member: args.participants[s.owner], status: 'pending' })),
+    steps: type.steps.map((s) => ({
+      name: s.name,
+      owner: s.owner,
+      member: args.participants[s.owner],
+      status: 'pending',
+    })),
     appliedIndex: 0,
     ignored: [],
     eventCount: 0,

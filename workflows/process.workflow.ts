@@ -116,7 +116,12 @@ async function perform(
     } catch (err) {
       return failProcess(state, step.name, failureMessage(err));
     }
-    message = { kind: 'step-compensated', id: messageId(state.processId, 'step-compensated', step.name), ...base, output };
+    message = {
+      kind: 'step-compensated',
+      id: messageId(state.processId, 'step-compensated', step.name),
+      ...base,
+      output,
+    };
   }
   await exchange.publishMessage({ message, participants: state.participants });
   return undefined;

@@ -26,7 +26,9 @@ async function main(): Promise<void> {
     .setDescription('Start and follow multi-party processes; events over /ws.')
     .setVersion('1')
     .build();
-  SwaggerModule.setup('api', app, () => SwaggerModule.createDocument(app, openapi), { jsonDocumentUrl: 'api/openapi.json' });
+  SwaggerModule.setup('api', app, () => SwaggerModule.createDocument(app, openapi), {
+    jsonDocumentUrl: 'api/openapi.json',
+  });
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
   log.info('gateway listening', { url: config.publicUrl });

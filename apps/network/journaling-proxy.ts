@@ -1,19 +1,11 @@
-import { Transaction } from "ethers";
-import type { JournalWriter } from "./journal.js";
-import {
-  call,
-  forward,
-  rpcError,
-  rpcResult,
-  type JsonRpcRequest,
-  type JsonRpcResponse,
-} from "./json-rpc.js";
-import { serveJsonRpc, type JsonRpcServer } from "./json-rpc-server.js";
+import { Transaction } from 'ethers';
+import type { JournalWriter } from './journal.js';
+import { call, forward, rpcError, rpcResult, type JsonRpcRequest, type JsonRpcResponse } from './json-rpc.js';
+import { serveJsonRpc, type JsonRpcServer } from './json-rpc-server.js';
 
-const hex = (n: number): string => "0x" + n.toString(16);
-const LATEST_TAGS = new Set(["latest", "pending", "safe", "finalized"]);
-const isLatest = (tag: unknown): boolean =>
-  typeof tag === "string" && LATEST_TAGS.has(tag);
+const hex = (n: number): string => '0x' + n.toString(16);
+const LATEST_TAGS = new Set(['latest', 'pending', 'safe', 'finalized']);
+const isLatest = (tag: unknown): boolean => typeof tag === 'string' && LATEST_TAGS.has(tag);
 
 /**
  * The public JSON-RPC endpoint of the local chain. Every transaction it lets
@@ -51,24 +43,21 @@ export class JournalingProxy {
 
   private async handle(req: JsonRpcRequest): Promise<JsonRpcResponse> {
     const id = req?.id ?? null;
-    if (typeof req?.method !== "string")
-      return rpcError(id, -32600, "Invalid request");
+    if (typeof req?.method !== 'string') return rpcError(id, -32600, 'Invalid request');
     const params = Array.isArray(req.params) ? req.params : [];
     try {
       switch (req.method) {
-        case "eth_sendRawTransaction":
-          return await this.serialized(() =>
-            this.sendRaw(req, String(params[0])),
-          );
-        case "eth_sendTransaction":
+        case 'eth_sendRawTransaction':
+          return await this.serialized(() => this.sendRaw(req, String(params[0])));
+        case 'eth_sendTransaction':
           return rpcError(
             id,
             -32601,
-            "eth_sendTransaction is refused: the local chain journals only signed transactions; sign locally and use eth_sendRawTransaction",
+            'eth_sendTransaction is refused: the local chain journals only signed transactions; sign locally and use eth_sendRawTransaction',
           );
-        case "eth_blockNumber":
+        case 'eth_blockNumber':
           return rpcResult(id, hex(this.height));
-        case "eth_getBlockByNumber":
+        case 'eth_getBlockByNumber':
           if (isLatest(params[0]))
             return await forward(this.nodeUrl, {
               ...req,
@@ -76,23 +65,18 @@ export class JournalingProxy {
             });
           if (Number(params[0]) > this.height) return rpcResult(id, null);
           return await forward(this.nodeUrl, req);
-        case "eth_getLogs":
+        case 'eth_getLogs':
           return await forward(this.nodeUrl, {
             ...req,
             params: [this.clampFilter(params[0])],
           });
-        case "eth_getTransactionReceipt":
-        case "eth_getTransactionByHash":
-          if (String(params[0]).toLowerCase() === this.inFlight)
-            return rpcResult(id, null);
+        case 'eth_getTransactionReceipt':
+        case 'eth_getTransactionByHash':
+          if (String(params[0]).toLowerCase() === this.inFlight) return rpcResult(id, null);
           return await forward(this.nodeUrl, req);
       }
       if (/^(evm|hardhat)_/.test(req.method)) {
-        return rpcError(
-          id,
-          -32601,
-          `${req.method} is refused: it would change the chain outside the journal`,
-        );
+        return rpcError(id, -32601, `${req.method} is refused: it would change the chain outside the journal`);
       }
       return await forward(this.nodeUrl, req);
     } catch (err) {
@@ -102,15 +86,9 @@ export class JournalingProxy {
 
   /** Log queries stop at the journaled height. */
   private clampFilter(filter: unknown): unknown {
-    if (typeof filter !== "object" || filter === null || "blockHash" in filter)
-      return filter;
+    if (typeof filter !== 'object' || filter === null || 'blockHash' in filter) return filter;
     const f = { ...(filter as Record<string, unknown>) };
-    if (
-      f.toBlock === undefined ||
-      isLatest(f.toBlock) ||
-      Number(f.toBlock) > this.height
-    )
-      f.toBlock = hex(this.height);
+    if (f.toBlock === undefined || isLatest(f.toBlock) || Number(f.toBlock) > this.height) f.toBlock = hex(this.height);
     if (isLatest(f.fromBlock)) f.fromBlock = hex(this.height);
     return f;
   }
@@ -121,71 +99,37 @@ export class JournalingProxy {
     return run;
   }
 
-  private async sendRaw(
-    req: JsonRpcRequest,
-    raw: string,
-  ): Promise<JsonRpcResponse> {
+  private async sendRaw(req: JsonRpcRequest, raw: string): Promise<JsonRpcResponse> {
     const id = req.id ?? null;
-    if (this.broken)
-      return rpcError(
-        id,
-        -32603,
-        `local chain refuses transactions: ${this.broken.message}`,
-      );
+    if (this.broken) return rpcError(id, -32603, `local chain refuses transactions: ${this.broken.message}`);
     let tx: Transaction;
     try {
       tx = Transaction.from(raw);
     } catch (err) {
-      return rpcError(
-        id,
-        -32602,
-        `invalid raw transaction: ${(err as Error).message}`,
-      );
+      return rpcError(id, -32602, `invalid raw transaction: ${(err as Error).message}`);
     }
     // A future nonce would wait in the mempool and later share a block with
     // another transaction: the one-transaction-per-line journal can't express that.
-    const expected = Number(
-      await call<string>(this.nodeUrl, "eth_getTransactionCount", [
-        tx.from,
-        "latest",
-      ]),
-    );
-    if (tx.nonce > expected)
-      return rpcError(
-        id,
-        -32000,
-        `nonce too high: expected ${expected}, got ${tx.nonce}`,
-      );
+    const expected = Number(await call<string>(this.nodeUrl, 'eth_getTransactionCount', [tx.from, 'latest']));
+    if (tx.nonce > expected) return rpcError(id, -32000, `nonce too high: expected ${expected}, got ${tx.nonce}`);
 
     // Block times follow the wall clock even after a replay moved the node's clock.
-    const timestamp = Math.max(
-      Math.floor(Date.now() / 1000),
-      this.lastTimestamp + 1,
-    );
-    await call(this.nodeUrl, "evm_setNextBlockTimestamp", [timestamp]);
+    const timestamp = Math.max(Math.floor(Date.now() / 1000), this.lastTimestamp + 1);
+    await call(this.nodeUrl, 'evm_setNextBlockTimestamp', [timestamp]);
     const hash = tx.hash!.toLowerCase();
     this.inFlight = hash;
     try {
       const res = await forward(this.nodeUrl, req);
       if (res.error) return res;
-      const receipt = await call<{ blockNumber: string } | null>(
-        this.nodeUrl,
-        "eth_getTransactionReceipt",
-        [hash],
-      );
+      const receipt = await call<{ blockNumber: string } | null>(this.nodeUrl, 'eth_getTransactionReceipt', [hash]);
       if (!receipt) {
-        await call(this.nodeUrl, "hardhat_dropTransaction", [hash]);
-        return rpcError(
-          id,
-          -32000,
-          "transaction was not mined at once, so it was dropped",
-        );
+        await call(this.nodeUrl, 'hardhat_dropTransaction', [hash]);
+        return rpcError(id, -32000, 'transaction was not mined at once, so it was dropped');
       }
-      const block = await call<{ timestamp: string }>(
-        this.nodeUrl,
-        "eth_getBlockByNumber",
-        [receipt.blockNumber, false],
-      );
+      const block = await call<{ timestamp: string }>(this.nodeUrl, 'eth_getBlockByNumber', [
+        receipt.blockNumber,
+        false,
+      ]);
       const entry = {
         raw,
         hash,
@@ -195,9 +139,7 @@ export class JournalingProxy {
       await this.journal.append(entry).catch((err: Error) => {
         // The block exists but is not recorded: accepting more would fork history on replay.
         this.broken = err;
-        this.log(
-          `local chain: journal append failed, refusing further transactions: ${err.message}`,
-        );
+        this.log(`local chain: journal append failed, refusing further transactions: ${err.message}`);
         throw err;
       });
       this.height = entry.block;

@@ -1,9 +1,9 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { HardhatNode, assertPortFree } from "./hardhat-node.js";
-import { JournalWriter, readJournal, type JournalEntry } from "./journal.js";
-import { JournalingProxy } from "./journaling-proxy.js";
-import { call } from "./json-rpc.js";
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HardhatNode, assertPortFree } from './hardhat-node.js';
+import { JournalWriter, readJournal, type JournalEntry } from './journal.js';
+import { JournalingProxy } from './journaling-proxy.js';
+import { call } from './json-rpc.js';
 
 export interface LocalChainOptions {
   /** The journal lives in `${dataDir}/journal.jsonl`. */
@@ -55,48 +55,34 @@ export class LocalChain {
   }
 
   static async start(opts: LocalChainOptions): Promise<LocalChain> {
-    const host = opts.host ?? "127.0.0.1";
+    const host = opts.host ?? '127.0.0.1';
     const log = opts.log ?? ((line: string) => console.log(line));
     await mkdir(opts.dataDir, { recursive: true });
-    await assertPortFree(host, opts.port, "JSON-RPC");
-    const journalFile = join(opts.dataDir, "journal.jsonl");
+    await assertPortFree(host, opts.port, 'JSON-RPC');
+    const journalFile = join(opts.dataDir, 'journal.jsonl');
     const entries = await readJournal(journalFile, log);
     const node = await HardhatNode.start({
       projectRoot: opts.projectRoot,
       host,
       port: opts.nodePort ?? opts.port + 1000,
-      logFile: join(opts.dataDir, "hardhat-node.log"),
+      logFile: join(opts.dataDir, 'hardhat-node.log'),
       genesisDate: await genesisDate(opts.dataDir, entries),
     });
     let journal: JournalWriter | undefined;
     try {
       await replay(node.url, entries, journalFile);
       const height = entries.length > 0 ? entries[entries.length - 1].block : 0;
-      const head = await call<{ timestamp: string }>(
-        node.url,
-        "eth_getBlockByNumber",
-        [`0x${height.toString(16)}`, false],
-      );
+      const head = await call<{ timestamp: string }>(node.url, 'eth_getBlockByNumber', [
+        `0x${height.toString(16)}`,
+        false,
+      ]);
       journal = await JournalWriter.open(journalFile);
-      const proxy = new JournalingProxy(
-        node.url,
-        journal,
-        height,
-        Number(head.timestamp),
-        log,
-      );
+      const proxy = new JournalingProxy(node.url, journal, height, Number(head.timestamp), log);
       await proxy.listen(host, opts.port);
       log(
         `local chain: ${entries.length} transactions replayed, height ${height}, JSON-RPC at http://${host}:${opts.port}`,
       );
-      return new LocalChain(
-        node,
-        proxy,
-        journal,
-        entries.length,
-        host,
-        opts.port,
-      );
+      return new LocalChain(node, proxy, journal, entries.length, host, opts.port);
     } catch (err) {
       await journal?.close();
       await node.stop();
@@ -116,55 +102,32 @@ export class LocalChain {
  * genesis; pinning the genesis date (chosen on first start) also makes every
  * block hash identical to the original run.
  */
-async function genesisDate(
-  dataDir: string,
-  entries: JournalEntry[],
-): Promise<string> {
-  const file = join(dataDir, "chain.json");
+async function genesisDate(dataDir: string, entries: JournalEntry[]): Promise<string> {
+  const file = join(dataDir, 'chain.json');
   try {
-    return (JSON.parse(await readFile(file, "utf8")) as { genesisDate: string })
-      .genesisDate;
+    return (JSON.parse(await readFile(file, 'utf8')) as { genesisDate: string }).genesisDate;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  const seconds =
-    entries.length > 0
-      ? entries[0].timestamp - 1
-      : Math.floor(Date.now() / 1000);
+  const seconds = entries.length > 0 ? entries[0].timestamp - 1 : Math.floor(Date.now() / 1000);
   const date = new Date(seconds * 1000).toISOString();
-  await writeFile(file, JSON.stringify({ genesisDate: date }) + "\n");
+  await writeFile(file, JSON.stringify({ genesisDate: date }) + '\n');
   return date;
 }
 
-async function replay(
-  nodeUrl: string,
-  entries: JournalEntry[],
-  journalFile: string,
-): Promise<void> {
+async function replay(nodeUrl: string, entries: JournalEntry[], journalFile: string): Promise<void> {
   for (const [i, e] of entries.entries()) {
     const where = `${journalFile} line ${i + 1} (tx ${e.hash}, block ${e.block})`;
     try {
-      await call(nodeUrl, "evm_setNextBlockTimestamp", [e.timestamp]);
-      const hash = await call<string>(nodeUrl, "eth_sendRawTransaction", [
-        e.raw,
-      ]);
-      const receipt = await call<Receipt | null>(
-        nodeUrl,
-        "eth_getTransactionReceipt",
-        [hash],
-      );
-      if (hash.toLowerCase() !== e.hash.toLowerCase())
-        throw new Error(`node computed hash ${hash}`);
+      await call(nodeUrl, 'evm_setNextBlockTimestamp', [e.timestamp]);
+      const hash = await call<string>(nodeUrl, 'eth_sendRawTransaction', [e.raw]);
+      const receipt = await call<Receipt | null>(nodeUrl, 'eth_getTransactionReceipt', [hash]);
+      if (hash.toLowerCase() !== e.hash.toLowerCase()) throw new Error(`node computed hash ${hash}`);
       if (!receipt || Number(receipt.blockNumber) !== e.block) {
-        throw new Error(
-          `mined in block ${receipt ? Number(receipt.blockNumber) : "none"}`,
-        );
+        throw new Error(`mined in block ${receipt ? Number(receipt.blockNumber) : 'none'}`);
       }
     } catch (err) {
-      throw new Error(
-        `journal replay diverged at ${where}: ${(err as Error).message}`,
-        { cause: err },
-      );
+      throw new Error(`journal replay diverged at ${where}: ${(err as Error).message}`, { cause: err });
     }
   }
 }

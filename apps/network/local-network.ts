@@ -144,7 +144,11 @@ export class LocalNetwork {
       await writeFile(file, JSON.stringify(deployment, null, 2) + '\n');
       this.options.log(`  Sequencer deployed at ${sequencer}`);
     }
-    const owner = new SequencerClient({ rpcUrl, address: deployment.sequencer, privateKey: DEV_ACCOUNTS[0].privateKey });
+    const owner = new SequencerClient({
+      rpcUrl,
+      address: deployment.sequencer,
+      privateKey: DEV_ACCOUNTS[0].privateKey,
+    });
     try {
       for (const [i, name] of DEMO_MEMBERS.entries()) {
         const account = DEV_ACCOUNTS[i + 1].address;

@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   }
   log('');
   log('Baton local network is up:');
-  for (const m of DEMO_MEMBERS) log(`  ${m.padEnd(7)} gateway  ${network.gatewayUrl(m)}  (OpenAPI: ${network.gatewayUrl(m)}/api)`);
+  for (const m of DEMO_MEMBERS)
+    log(`  ${m.padEnd(7)} gateway  ${network.gatewayUrl(m)}  (OpenAPI: ${network.gatewayUrl(m)}/api)`);
   log(`  Temporal UI      ${network.temporalUiUrl}  (namespaces ${DEMO_MEMBERS.join(', ')})`);
   log(`  chain JSON-RPC   ${network.chainUrl}  (Sequencer ${network.sequencer})`);
   log(`  data and logs    ${network.options.dataDir}`);

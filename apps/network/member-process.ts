@@ -66,10 +66,14 @@ export class MemberProcess {
   private spawn(): void {
     const fd = openSync(this.logFile, 'a');
     const started = Date.now();
-    const child = spawn(process.execPath, ['--enable-source-maps', projectPath('dist', 'apps', this.options.role, 'main.js')], {
-      env: { ...process.env, ...this.options.env },
-      stdio: ['ignore', fd, fd],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--enable-source-maps', projectPath('dist', 'apps', this.options.role, 'main.js')],
+      {
+        env: { ...process.env, ...this.options.env },
+        stdio: ['ignore', fd, fd],
+      },
+    );
     closeSync(fd);
     this.child = child;
     child.once('exit', (code, signal) => {

@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdirSync, openSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { Connection } from "@temporalio/client";
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
 
-export type SearchAttributeType =
-  "Keyword" | "Text" | "Int" | "Double" | "Bool" | "Datetime" | "KeywordList";
+export type SearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
 
 export interface TemporalDevServerOptions {
   /** Path of the `temporal` CLI (see findOrInstallTemporalCli). */
@@ -55,7 +54,7 @@ export class TemporalDevServer {
   readonly uiUrl: string;
   private readonly exited: Promise<void>;
   private readonly killOnParentExit = (): void => {
-    this.child.kill("SIGKILL");
+    this.child.kill('SIGKILL');
   };
 
   private constructor(
@@ -69,58 +68,46 @@ export class TemporalDevServer {
     this.uiUrl = `http://${host}:${uiPort}`;
     this.exited = new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) resolve();
-      else child.once("exit", () => resolve());
+      else child.once('exit', () => resolve());
     });
-    process.once("exit", this.killOnParentExit);
+    process.once('exit', this.killOnParentExit);
   }
 
   static async start(o: TemporalDevServerOptions): Promise<TemporalDevServer> {
-    const host = o.host ?? "127.0.0.1";
+    const host = o.host ?? '127.0.0.1';
     const log = o.log ?? ((): void => undefined);
-    const logFile = join(o.dataDir, "temporal.log");
-    const dbFile = join(o.dataDir, "temporal.db");
+    const logFile = join(o.dataDir, 'temporal.log');
+    const dbFile = join(o.dataDir, 'temporal.db');
     mkdirSync(o.dataDir, { recursive: true });
 
     // A busy port would otherwise surface as a confusing early exit or, worse,
     // a connection to someone else's server.
     for (const [what, port] of [
-      ["gRPC", o.port],
-      ["UI", o.uiPort],
+      ['gRPC', o.port],
+      ['UI', o.uiPort],
     ] as const) {
       const problem = await portProblem(host, port);
-      if (problem)
-        throw new Error(
-          `Temporal dev server: ${what} port ${host}:${port} ${problem}`,
-        );
+      if (problem) throw new Error(`Temporal dev server: ${what} port ${host}:${port} ${problem}`);
     }
 
-    const args = ["server", "start-dev", "--db-filename", dbFile, "--ip", host];
-    args.push(
-      "--port",
-      String(o.port),
-      "--ui-port",
-      String(o.uiPort),
-      "--log-level",
-      "warn",
-    );
-    for (const ns of o.namespaces) args.push("--namespace", ns);
+    const args = ['server', 'start-dev', '--db-filename', dbFile, '--ip', host];
+    args.push('--port', String(o.port), '--ui-port', String(o.uiPort), '--log-level', 'warn');
+    for (const ns of o.namespaces) args.push('--namespace', ns);
     for (const [name, type] of Object.entries(o.searchAttributes)) {
-      args.push("--search-attribute", `${name}=${type}`);
+      args.push('--search-attribute', `${name}=${type}`);
     }
 
-    log(
-      `temporal: starting dev server on ${host}:${o.port} (UI ${o.uiPort}), db ${dbFile}, log ${logFile}`,
-    );
-    const fd = openSync(logFile, "a");
+    log(`temporal: starting dev server on ${host}:${o.port} (UI ${o.uiPort}), db ${dbFile}, log ${logFile}`);
+    const fd = openSync(logFile, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(o.cli, args, { stdio: ["ignore", fd, fd] });
+      child = spawn(o.cli, args, { stdio: ['ignore', fd, fd] });
     } finally {
       closeSync(fd); // the child holds its own copy
     }
     const server = new TemporalDevServer(child, host, o.port, o.uiPort, log);
     let spawnError: Error | undefined;
-    child.once("error", (err) => {
+    child.once('error', (err) => {
       spawnError = err;
     });
 
@@ -137,12 +124,12 @@ export class TemporalDevServer {
 
   /** SIGTERM, then SIGKILL after 10 s; resolves once the process has exited. */
   async stop(): Promise<void> {
-    process.removeListener("exit", this.killOnParentExit);
+    process.removeListener('exit', this.killOnParentExit);
     if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill("SIGTERM");
+      this.child.kill('SIGTERM');
       const timer = setTimeout(() => {
-        this.log("temporal: no exit 10 s after SIGTERM, sending SIGKILL");
-        this.child.kill("SIGKILL");
+        this.log('temporal: no exit 10 s after SIGTERM, sending SIGKILL');
+        this.child.kill('SIGKILL');
       }, STOP_GRACE_MS);
       await this.exited;
       clearTimeout(timer);
@@ -156,18 +143,12 @@ export class TemporalDevServer {
   ): Promise<void> {
     const timeoutMs = o.readyTimeoutMs ?? 60_000;
     const deadline = Date.now() + timeoutMs;
-    let lastError = "no attempt yet";
+    let lastError = 'no attempt yet';
     for (;;) {
       const err = spawnError();
-      if (err)
-        throw new Error(
-          `Temporal dev server: could not run ${o.cli}: ${err.message}`,
-        );
+      if (err) throw new Error(`Temporal dev server: could not run ${o.cli}: ${err.message}`);
       if (this.child.exitCode !== null || this.child.signalCode !== null) {
-        const how =
-          this.child.exitCode !== null
-            ? `code ${this.child.exitCode}`
-            : this.child.signalCode;
+        const how = this.child.exitCode !== null ? `code ${this.child.exitCode}` : this.child.signalCode;
         throw new Error(
           `Temporal dev server exited early (${how}). Last lines of ${logFile}:\n${await logTail(logFile)}`,
         );
@@ -193,18 +174,16 @@ export class TemporalDevServer {
   }
 
   /** The CLI's --search-attribute may skip namespaces that already exist; check and fill gaps. */
-  private async ensureSearchAttributes(
-    o: TemporalDevServerOptions,
-  ): Promise<void> {
+  private async ensureSearchAttributes(o: TemporalDevServerOptions): Promise<void> {
     await this.withConnection(async (conn) => {
       for (const namespace of o.namespaces) {
-        const { customAttributes } =
-          await conn.operatorService.listSearchAttributes({ namespace });
+        const { customAttributes } = await conn.operatorService.listSearchAttributes({ namespace });
         const missing: Record<string, number> = {};
         for (const [name, type] of Object.entries(o.searchAttributes)) {
           const have = customAttributes?.[name];
           if (have === undefined) missing[name] = INDEXED_VALUE_TYPE[type];
-          else if (have !== INDEXED_VALUE_TYPE[type]) {
+          // The proto enum's values are the numbers in INDEXED_VALUE_TYPE.
+          else if ((have as number) !== INDEXED_VALUE_TYPE[type]) {
             throw new Error(
               `Temporal namespace ${namespace}: search attribute ${name} exists with type ${have}, ` +
                 `expected ${type} (${INDEXED_VALUE_TYPE[type]})`,
@@ -212,9 +191,7 @@ export class TemporalDevServer {
           }
         }
         if (Object.keys(missing).length > 0) {
-          this.log(
-            `temporal: registering ${Object.keys(missing).join(", ")} in namespace ${namespace}`,
-          );
+          this.log(`temporal: registering ${Object.keys(missing).join(', ')} in namespace ${namespace}`);
           await conn.operatorService.addSearchAttributes({
             namespace,
             searchAttributes: missing,
@@ -224,9 +201,7 @@ export class TemporalDevServer {
     });
   }
 
-  private async withConnection(
-    fn: (conn: Connection) => Promise<void>,
-  ): Promise<void> {
+  private async withConnection(fn: (conn: Connection) => Promise<void>): Promise<void> {
     const conn = await Connection.connect({
       address: this.address,
       connectTimeout: 2_000,
@@ -243,26 +218,18 @@ export class TemporalDevServer {
 function portProblem(host: string, port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const probe = createServer();
-    probe.once("error", (err: NodeJS.ErrnoException) =>
-      resolve(
-        err.code === "EADDRINUSE"
-          ? "is already in use"
-          : `cannot be bound: ${err.message}`,
-      ),
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      resolve(err.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound: ${err.message}`),
     );
-    probe.listen({ host, port, exclusive: true }, () =>
-      probe.close(() => resolve(undefined)),
-    );
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(undefined)));
   });
 }
 
 async function logTail(file: string, lines = 20): Promise<string> {
   try {
-    const text = await readFile(file, "utf8");
-    return (
-      text.trimEnd().split("\n").slice(-lines).join("\n") || "(log is empty)"
-    );
+    const text = await readFile(file, 'utf8');
+    return text.trimEnd().split('\n').slice(-lines).join('\n') || '(log is empty)';
   } catch {
-    return "(no log file)";
+    return '(no log file)';
   }
 }

@@ -79,7 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
   const get = (key: ConfigKey): string => env[key] ?? DEFAULTS[key];
   const int = (key: ConfigKey): number => {
     const value = Number(get(key));
-    if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${key} must be a whole number, got "${get(key)}"`);
+    if (!Number.isInteger(value) || value < 0)
+      throw new ConfigError(`${key} must be a whole number, got "${get(key)}"`);
     return value;
   };
   const memberName = get('MEMBER_NAME');

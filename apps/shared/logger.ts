@@ -12,7 +12,9 @@ export function createLogger(component: string, member: string, level = 'info'):
   const min = Math.max(0, LEVELS.indexOf(level as (typeof LEVELS)[number]));
   const write = (lvl: (typeof LEVELS)[number]) => (msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS.indexOf(lvl) < min) return;
-    process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level: lvl, member, component, msg, ...fields }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ time: new Date().toISOString(), level: lvl, member, component, msg, ...fields }) + '\n',
+    );
   };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
 }

@@ -1,11 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import {
-  ledgerEventSignal,
-  processWorkflowId,
-  SEARCH_ATTRIBUTES,
-  TASK_QUEUE,
-} from '../../workflows/definitions.js';
+import { ledgerEventSignal, processWorkflowId, SEARCH_ATTRIBUTES, TASK_QUEUE } from '../../workflows/definitions.js';
 import type { LedgerDelivery, LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
 import type { ProcessArgs } from '../../workflows/process-state.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';

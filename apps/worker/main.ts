@@ -69,12 +69,12 @@ async function main(): Promise<void> {
   ];
   pinner.start();
 
-  const shutdown = async (signal: string) => {
+  const shutdown = (signal: string) => {
     log.info('shutting down', { signal });
     worker.shutdown();
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
   log.info('worker started', { namespace: config.temporalNamespace, taskQueue: TASK_QUEUE });
   await worker.run();
   await Promise.all(loops.map((l) => l.stop()));

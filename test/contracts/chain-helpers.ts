@@ -1,19 +1,19 @@
-import { mkdtemp } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
+export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A port that was free a moment ago (bind port 0, read it, release it). */
 export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
+      const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));
     });
   });
@@ -25,8 +25,5 @@ export async function tempDir(prefix: string): Promise<string> {
 
 /** A bytes32 hex value derived from a short label, for readable tests. */
 export function b32(label: string | number): string {
-  return (
-    "0x" +
-    Buffer.from(String(label)).toString("hex").padEnd(64, "0").slice(0, 64)
-  );
+  return '0x' + Buffer.from(String(label)).toString('hex').padEnd(64, '0').slice(0, 64);
 }

@@ -1,25 +1,19 @@
-import { appendFile, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { JsonRpcProvider, Wallet } from "ethers";
-import { readJournal } from "../../apps/network/journal.js";
-import { afterAll, describe, expect, it } from "vitest";
-import {
-  LocalChain,
-  type LocalChainOptions,
-} from "../../apps/network/local-chain.js";
-import { DEV_ACCOUNTS } from "../../apps/shared/chain/dev-accounts.js";
-import {
-  SequencerClient,
-  type PinnedBatch,
-} from "../../apps/shared/chain/sequencer.js";
-import { b32, freePort, projectRoot, tempDir } from "./chain-helpers.js";
+import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { JsonRpcProvider, Wallet } from 'ethers';
+import { readJournal } from '../../apps/network/journal.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LocalChain, type LocalChainOptions } from '../../apps/network/local-chain.js';
+import { DEV_ACCOUNTS } from '../../apps/shared/chain/dev-accounts.js';
+import { SequencerClient, type PinnedBatch } from '../../apps/shared/chain/sequencer.js';
+import { b32, freePort, projectRoot, tempDir } from './chain-helpers.js';
 
 const [owner, buyer, seller, bank] = DEV_ACCOUNTS;
 
 async function rpc(url: string, body: unknown): Promise<unknown> {
   const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   return await res.json();
@@ -28,16 +22,14 @@ async function rpc(url: string, body: unknown): Promise<unknown> {
 async function blockHashes(url: string, height: number): Promise<string[]> {
   const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
   try {
-    const blocks = await Promise.all(
-      Array.from({ length: height + 1 }, (_, n) => provider.getBlock(n)),
-    );
+    const blocks = await Promise.all(Array.from({ length: height + 1 }, (_, n) => provider.getBlock(n)));
     return blocks.map((b) => b!.hash!);
   } finally {
     provider.destroy();
   }
 }
 
-describe("LocalChain journal", () => {
+describe('LocalChain journal', () => {
   const logs: string[] = [];
   let opts: LocalChainOptions;
   let chain: LocalChain | undefined;
@@ -46,9 +38,9 @@ describe("LocalChain journal", () => {
     await rm(opts.dataDir, { recursive: true, force: true });
   });
 
-  it("replays to the same chain after a restart and continues the sequence", async () => {
+  it('replays to the same chain after a restart and continues the sequence', async () => {
     opts = {
-      dataDir: await tempDir("chain"),
+      dataDir: await tempDir('chain'),
       port: await freePort(),
       nodePort: await freePort(),
       projectRoot,
@@ -58,18 +50,15 @@ describe("LocalChain journal", () => {
     expect(chain.replayed).toBe(0);
     expect(chain.height).toBe(0);
 
-    const address = await SequencerClient.deploy(
-      chain.rpcUrl,
-      owner.privateKey,
-    );
+    const address = await SequencerClient.deploy(chain.rpcUrl, owner.privateKey);
     const admin = new SequencerClient({
       rpcUrl: chain.rpcUrl,
       address,
       privateKey: owner.privateKey,
     });
-    await admin.addMember(buyer.address, "buyer", "http://localhost:3001");
-    await admin.addMember(seller.address, "seller", "http://localhost:3002");
-    await admin.addMember(bank.address, "bank", "http://localhost:3003");
+    await admin.addMember(buyer.address, 'buyer', 'http://localhost:3001');
+    await admin.addMember(seller.address, 'seller', 'http://localhost:3002');
+    await admin.addMember(bank.address, 'bank', 'http://localhost:3003');
     const pinners = [buyer, seller, bank, buyer].map(
       (a) =>
         new SequencerClient({
@@ -79,14 +68,8 @@ describe("LocalChain journal", () => {
         }),
     );
     for (const [i, p] of pinners.entries())
-      await p.pinBatch(
-        [b32("proc"), b32(`ctx${i}`)],
-        [b32(`x${i}`), b32(`y${i}`)],
-      );
-    const before: PinnedBatch[] = await admin.batchesBetween(
-      0,
-      await admin.blockNumber(),
-    );
+      await p.pinBatch([b32('proc'), b32(`ctx${i}`)], [b32(`x${i}`), b32(`y${i}`)]);
+    const before: PinnedBatch[] = await admin.batchesBetween(0, await admin.blockNumber());
     const height = chain.height;
     expect(height).toBe(8); // deploy, 3 addMember, 4 pins: one transaction per block
     expect(await admin.blockNumber()).toBe(height);
@@ -95,18 +78,14 @@ describe("LocalChain journal", () => {
     await chain.stop();
     chain = undefined;
 
-    const journal = (
-      await readFile(join(opts.dataDir, "journal.jsonl"), "utf8")
-    )
-      .trim()
-      .split("\n");
+    const journal = (await readFile(join(opts.dataDir, 'journal.jsonl'), 'utf8')).trim().split('\n');
     expect(journal).toHaveLength(8);
-    await appendFile(join(opts.dataDir, "journal.jsonl"), '{"raw":"0x02f8'); // a crash mid-write
+    await appendFile(join(opts.dataDir, 'journal.jsonl'), '{"raw":"0x02f8'); // a crash mid-write
 
     chain = await LocalChain.start(opts);
     expect(chain.replayed).toBe(8);
     expect(chain.height).toBe(height);
-    expect(logs.some((l) => l.includes("torn last line"))).toBe(true);
+    expect(logs.some((l) => l.includes('torn last line'))).toBe(true);
     const reader = new SequencerClient({
       rpcUrl: chain.rpcUrl,
       address,
@@ -116,13 +95,9 @@ describe("LocalChain journal", () => {
     expect(await reader.blockNumber()).toBe(height);
     expect(await reader.batchesBetween(0, height)).toEqual(before);
     expect(await blockHashes(chain.rpcUrl, height)).toEqual(hashes);
-    expect((await reader.members()).map((m) => m.name)).toEqual([
-      "buyer",
-      "seller",
-      "bank",
-    ]);
+    expect((await reader.members()).map((m) => m.name)).toEqual(['buyer', 'seller', 'bank']);
 
-    const next = await reader.pinBatch([b32("proc")], [b32("z")]);
+    const next = await reader.pinBatch([b32('proc')], [b32('z')]);
     expect(next.sequence).toBe(5);
     expect(next.firstPin).toBe(9);
     expect(next.blockNumber).toBe(height + 1);
@@ -130,12 +105,12 @@ describe("LocalChain journal", () => {
     reader.destroy();
   }, 120_000);
 
-  it("refuses unjournaled writes and answers batch requests", async () => {
+  it('refuses unjournaled writes and answers batch requests', async () => {
     const url = chain!.rpcUrl;
     const refused = (await rpc(url, {
-      jsonrpc: "2.0",
+      jsonrpc: '2.0',
       id: 7,
-      method: "eth_sendTransaction",
+      method: 'eth_sendTransaction',
       params: [{ from: owner.address }],
     })) as {
       id: number;
@@ -144,16 +119,16 @@ describe("LocalChain journal", () => {
     expect(refused.id).toBe(7);
     expect(refused.error.message).toMatch(/eth_sendRawTransaction/);
     const mine = (await rpc(url, {
-      jsonrpc: "2.0",
+      jsonrpc: '2.0',
       id: 8,
-      method: "evm_mine",
+      method: 'evm_mine',
       params: [],
     })) as { error?: unknown };
     expect(mine.error).toBeDefined();
 
     const batch = (await rpc(url, [
-      { jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] },
-      { jsonrpc: "2.0", id: 2, method: "eth_blockNumber", params: [] },
+      { jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] },
+      { jsonrpc: '2.0', id: 2, method: 'eth_blockNumber', params: [] },
     ])) as { id: number; result: string }[];
     expect(batch.map((r) => [r.id, Number(r.result)])).toEqual([
       [1, 31337],
@@ -161,30 +136,28 @@ describe("LocalChain journal", () => {
     ]);
   });
 
-  it("refuses a future nonce, which could not be mined alone in its block", async () => {
+  it('refuses a future nonce, which could not be mined alone in its block', async () => {
     const provider = new JsonRpcProvider(chain!.rpcUrl, undefined, {
       staticNetwork: true,
     });
     const wallet = new Wallet(bank.privateKey, provider);
     const nonce = (await wallet.getNonce()) + 3;
-    const raw = await wallet.signTransaction(
-      await wallet.populateTransaction({ to: owner.address, value: 1, nonce }),
-    );
+    const raw = await wallet.signTransaction(await wallet.populateTransaction({ to: owner.address, value: 1, nonce }));
     const res = (await rpc(chain!.rpcUrl, {
-      jsonrpc: "2.0",
+      jsonrpc: '2.0',
       id: 1,
-      method: "eth_sendRawTransaction",
+      method: 'eth_sendRawTransaction',
       params: [raw],
     })) as { error?: { message: string } };
     provider.destroy();
     expect(res.error?.message).toMatch(/nonce too high/);
   });
 
-  it("fails loudly on a damaged journal line that is not the last", async () => {
-    const file = join(opts.dataDir, "damaged.jsonl");
+  it('fails loudly on a damaged journal line that is not the last', async () => {
+    const file = join(opts.dataDir, 'damaged.jsonl');
     const line = JSON.stringify({
-      raw: "0x01",
-      hash: "0x02",
+      raw: '0x01',
+      hash: '0x02',
       block: 1,
       timestamp: 5,
     });
@@ -192,8 +165,8 @@ describe("LocalChain journal", () => {
     await expect(readJournal(file, () => {})).rejects.toThrow(/line 2/);
   });
 
-  it("fails clearly when the port is taken", async () => {
-    const dataDir = await tempDir("clash");
+  it('fails clearly when the port is taken', async () => {
+    const dataDir = await tempDir('clash');
     const clash = LocalChain.start({
       ...opts,
       dataDir,

@@ -1,14 +1,11 @@
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
-import { concat, keccak256, Wallet } from "ethers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HardhatNode } from "../../apps/network/hardhat-node.js";
-import { DEV_ACCOUNTS } from "../../apps/shared/chain/dev-accounts.js";
-import {
-  SequencerClient,
-  SequencerRevertError,
-} from "../../apps/shared/chain/sequencer.js";
-import { b32, freePort, projectRoot, tempDir } from "./chain-helpers.js";
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { concat, keccak256, Wallet } from 'ethers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HardhatNode } from '../../apps/network/hardhat-node.js';
+import { DEV_ACCOUNTS } from '../../apps/shared/chain/dev-accounts.js';
+import { SequencerClient, SequencerRevertError } from '../../apps/shared/chain/sequencer.js';
+import { b32, freePort, projectRoot, tempDir } from './chain-helpers.js';
 
 const [owner, buyer, seller, bank, outsider] = DEV_ACCOUNTS;
 
@@ -22,7 +19,7 @@ async function revertName(p: Promise<unknown>): Promise<string> {
   return (err as SequencerRevertError).errorName;
 }
 
-describe("Sequencer contract", () => {
+describe('Sequencer contract', () => {
   let node: HardhatNode;
   let dir: string;
   const clients: SequencerClient[] = [];
@@ -35,19 +32,19 @@ describe("Sequencer contract", () => {
 
   beforeAll(async () => {
     // A bare node (no journaling proxy): these tests are about the contract and client.
-    dir = await tempDir("sequencer");
+    dir = await tempDir('sequencer');
     node = await HardhatNode.start({
       projectRoot,
-      host: "127.0.0.1",
+      host: '127.0.0.1',
       port: await freePort(),
-      logFile: join(dir, "hardhat-node.log"),
+      logFile: join(dir, 'hardhat-node.log'),
       genesisDate: new Date().toISOString(),
     });
     address = await SequencerClient.deploy(node.url, owner.privateKey);
     const admin = client(owner.privateKey);
-    await admin.addMember(buyer.address, "buyer", "http://localhost:3001");
-    await admin.addMember(seller.address, "seller", "http://localhost:3002");
-    await admin.addMember(bank.address, "bank", "http://localhost:3003");
+    await admin.addMember(buyer.address, 'buyer', 'http://localhost:3001');
+    await admin.addMember(seller.address, 'seller', 'http://localhost:3002');
+    await admin.addMember(bank.address, 'bank', 'http://localhost:3003');
   }, 60_000);
 
   afterAll(async () => {
@@ -56,25 +53,25 @@ describe("Sequencer contract", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("is deployed and lists members in the order added", async () => {
+  it('is deployed and lists members in the order added', async () => {
     const reader = client();
     expect(await reader.hasCode()).toBe(true);
     expect(await reader.chainId()).toBe(31337);
     expect(await reader.members()).toEqual([
       {
         account: buyer.address,
-        name: "buyer",
-        endpoint: "http://localhost:3001",
+        name: 'buyer',
+        endpoint: 'http://localhost:3001',
       },
       {
         account: seller.address,
-        name: "seller",
-        endpoint: "http://localhost:3002",
+        name: 'seller',
+        endpoint: 'http://localhost:3002',
       },
       {
         account: bank.address,
-        name: "bank",
-        endpoint: "http://localhost:3003",
+        name: 'bank',
+        endpoint: 'http://localhost:3003',
       },
     ]);
     expect(await reader.isMember(seller.address)).toBe(true);
@@ -87,111 +84,70 @@ describe("Sequencer contract", () => {
     expect(await nowhere.hasCode()).toBe(false);
   });
 
-  it("numbers batches and pins globally across authors, in chain order", async () => {
+  it('numbers batches and pins globally across authors, in chain order', async () => {
     const from = (await client().blockNumber()) + 1;
     const b = client(buyer.privateKey);
     const s = client(seller.privateKey);
-    const r1 = await b.pinBatch([b32("p1"), b32("p1")], [b32("a"), b32("b")]);
-    const r2 = await s.pinBatch(
-      [b32("p2"), b32("p1"), b32("p2")],
-      [b32("c"), b32("d"), b32("e")],
-    );
-    const r3 = await b.pinBatch([b32("p1")], [b32("f")]);
+    const r1 = await b.pinBatch([b32('p1'), b32('p1')], [b32('a'), b32('b')]);
+    const r2 = await s.pinBatch([b32('p2'), b32('p1'), b32('p2')], [b32('c'), b32('d'), b32('e')]);
+    const r3 = await b.pinBatch([b32('p1')], [b32('f')]);
     expect([r1.sequence, r2.sequence, r3.sequence]).toEqual([1, 2, 3]);
     expect([r1.firstPin, r2.firstPin, r3.firstPin]).toEqual([1, 3, 6]);
 
-    const batches = await client().batchesBetween(
-      from,
-      await client().blockNumber(),
-    );
-    expect(
-      batches.map((x) => [
-        x.sequence,
-        x.author,
-        x.firstPin,
-        x.blockNumber,
-        x.transactionHash,
-      ]),
-    ).toEqual([
+    const batches = await client().batchesBetween(from, await client().blockNumber());
+    expect(batches.map((x) => [x.sequence, x.author, x.firstPin, x.blockNumber, x.transactionHash])).toEqual([
       [1, buyer.address, 1, r1.blockNumber, r1.transactionHash],
       [2, seller.address, 3, r2.blockNumber, r2.transactionHash],
       [3, buyer.address, 6, r3.blockNumber, r3.transactionHash],
     ]);
-    expect(batches[1].contexts).toEqual([b32("p2"), b32("p1"), b32("p2")]);
-    expect(batches[1].pins).toEqual([b32("c"), b32("d"), b32("e")]);
+    expect(batches[1].contexts).toEqual([b32('p2'), b32('p1'), b32('p2')]);
+    expect(batches[1].pins).toEqual([b32('c'), b32('d'), b32('e')]);
     for (const x of batches) {
       // abi.encodePacked of two bytes32[] is their elements back to back.
       expect(x.batchHash).toBe(keccak256(concat([...x.contexts, ...x.pins])));
     }
   });
 
-  it("serializes concurrent sends from one client so nonces never collide", async () => {
+  it('serializes concurrent sends from one client so nonces never collide', async () => {
     const bk = client(bank.privateKey);
-    const receipts = await Promise.all(
-      [1, 2, 3, 4].map((i) => bk.pinBatch([b32("ctx")], [b32(i)])),
-    );
+    const receipts = await Promise.all([1, 2, 3, 4].map((i) => bk.pinBatch([b32('ctx')], [b32(i)])));
     const seqs = receipts.map((r) => r.sequence).sort((a, z) => a - z);
     expect(seqs).toEqual([seqs[0], seqs[0] + 1, seqs[0] + 2, seqs[0] + 3]);
   });
 
-  it("rejects malformed batches with their custom errors", async () => {
+  it('rejects malformed batches with their custom errors', async () => {
     const b = client(buyer.privateKey);
-    expect(await revertName(b.pinBatch([], []))).toBe("EmptyBatch");
-    expect(await revertName(b.pinBatch([b32(1), b32(2)], [b32(3)]))).toBe(
-      "LengthMismatch",
-    );
+    expect(await revertName(b.pinBatch([], []))).toBe('EmptyBatch');
+    expect(await revertName(b.pinBatch([b32(1), b32(2)], [b32(3)]))).toBe('LengthMismatch');
     const big = Array.from({ length: 1001 }, (_, i) => b32(i));
-    expect(await revertName(b.pinBatch(big, big))).toBe("BatchTooLarge");
+    expect(await revertName(b.pinBatch(big, big))).toBe('BatchTooLarge');
     // A failed send must not block the client's queue.
-    expect(
-      (await b.pinBatch([b32("ok")], [b32("ok")])).sequence,
-    ).toBeGreaterThan(0);
+    expect((await b.pinBatch([b32('ok')], [b32('ok')])).sequence).toBeGreaterThan(0);
   });
 
-  it("enforces membership and ownership", async () => {
+  it('enforces membership and ownership', async () => {
     const err = await client(outsider.privateKey)
       .pinBatch([b32(1)], [b32(1)])
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SequencerRevertError);
-    expect((err as SequencerRevertError).errorName).toBe("NotMember");
+    expect((err as SequencerRevertError).errorName).toBe('NotMember');
     expect((err as SequencerRevertError).args).toEqual([outsider.address]);
-    expect((err as Error).message).toContain("NotMember");
+    expect((err as Error).message).toContain('NotMember');
 
-    expect(
-      await revertName(
-        client(buyer.privateKey).addMember(outsider.address, "x", "y"),
-      ),
-    ).toBe("NotOwner");
-    expect(
-      await revertName(client(seller.privateKey).removeMember(buyer.address)),
-    ).toBe("NotOwner");
+    expect(await revertName(client(buyer.privateKey).addMember(outsider.address, 'x', 'y'))).toBe('NotOwner');
+    expect(await revertName(client(seller.privateKey).removeMember(buyer.address))).toBe('NotOwner');
     const admin = client(owner.privateKey);
-    expect(await revertName(admin.addMember(buyer.address, "again", "z"))).toBe(
-      "AlreadyMember",
-    );
-    expect(await revertName(admin.removeMember(outsider.address))).toBe(
-      "UnknownMember",
-    );
-    await expect(client().pinBatch([b32(1)], [b32(1)])).rejects.toThrow(
-      /no privateKey/,
-    );
+    expect(await revertName(admin.addMember(buyer.address, 'again', 'z'))).toBe('AlreadyMember');
+    expect(await revertName(admin.removeMember(outsider.address))).toBe('UnknownMember');
+    await expect(client().pinBatch([b32(1)], [b32(1)])).rejects.toThrow(/no privateKey/);
   });
 
   it("stops a removed member from pinning and keeps the others' order", async () => {
     const admin = client(owner.privateKey);
     await admin.removeMember(seller.address);
-    expect(
-      await revertName(client(seller.privateKey).pinBatch([b32(1)], [b32(1)])),
-    ).toBe("NotMember");
-    expect((await admin.members()).map((m) => m.name)).toEqual([
-      "buyer",
-      "bank",
-    ]);
-    await admin.addMember(seller.address, "seller", "http://localhost:3002");
-    expect((await admin.members()).map((m) => m.name)).toEqual([
-      "buyer",
-      "bank",
-      "seller",
-    ]);
+    expect(await revertName(client(seller.privateKey).pinBatch([b32(1)], [b32(1)]))).toBe('NotMember');
+    expect((await admin.members()).map((m) => m.name)).toEqual(['buyer', 'bank']);
+    await admin.addMember(seller.address, 'seller', 'http://localhost:3002');
+    expect((await admin.members()).map((m) => m.name)).toEqual(['buyer', 'bank', 'seller']);
   });
 });

@@ -75,6 +75,12 @@ export function agreedView(view: ProcessView) {
     reason: view.reason,
     rejectedBy: view.rejectedBy,
     startPin: view.startPin,
-    steps: view.steps.map(({ name, member, status, pin, compensationPin }) => ({ name, member, status, pin, compensationPin })),
+    steps: view.steps.map(({ name, member, status, pin, compensationPin }) => ({
+      name,
+      member,
+      status,
+      pin,
+      compensationPin,
+    })),
   };
 }

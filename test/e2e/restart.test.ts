@@ -49,7 +49,11 @@ describe('a second start reuses what is there', () => {
   });
 
   it('after everything was killed mid-saga: the processes in flight carry on to the same end everywhere', async () => {
-    const inFlight = await Promise.all([api.startTrade(800), api.startTrade(1_200_000, 'bank'), api.startTrade(900, 'seller')]);
+    const inFlight = await Promise.all([
+      api.startTrade(800),
+      api.startTrade(1_200_000, 'bank'),
+      api.startTrade(900, 'seller'),
+    ]);
     await new Promise((r) => setTimeout(r, 1_500)); // let some steps happen, not all
     await network.kill();
     network = await NetworkProcess.start(RESTART_PORTS, dataDir);

@@ -17,10 +17,14 @@ interface EventFrame {
 function collect(ws: WebSocket, until: (events: EventFrame[]) => boolean, timeoutMs = 90_000): Promise<EventFrame[]> {
   const events: EventFrame[] = [];
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out; got ${JSON.stringify(events.map((e) => e.type))}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`timed out; got ${JSON.stringify(events.map((e) => e.type))}`)),
+      timeoutMs,
+    );
     ws.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as EventFrame;
-      if (frame.type === 'protocol_error') return reject(new Error(data.toString()));
+      const text = (data as Buffer).toString();
+      const frame = JSON.parse(text) as EventFrame;
+      if (frame.type === 'protocol_error') return reject(new Error(text));
       events.push(frame);
       if (until(events)) {
         clearTimeout(timer);
@@ -40,11 +44,19 @@ describe('WebSocket status feed', () => {
   it("follows a process's status changes live, in order, at a member that did not start it", async () => {
     const ws = await connect('seller');
     ws.send(
-      JSON.stringify({ type: 'start', namespace: 'default', ephemeral: true, autoack: true, filter: { events: '^(process|step)-' } }),
+      JSON.stringify({
+        type: 'start',
+        namespace: 'default',
+        ephemeral: true,
+        autoack: true,
+        filter: { events: '^(process|step)-' },
+      }),
     );
     await new Promise((r) => setTimeout(r, 300)); // the subscription starts at "newest"
     const started = await api.startTrade(3_000_000);
-    const events = await collect(ws, (es) => es.some((e) => e.reference === started.id && e.type === 'process-compensated'));
+    const events = await collect(ws, (es) =>
+      es.some((e) => e.reference === started.id && e.type === 'process-compensated'),
+    );
     ws.close();
     const mine = events.filter((e) => e.reference === started.id);
     expect(mine.map((e) => e.type)).toEqual([
@@ -69,7 +81,13 @@ describe('WebSocket status feed', () => {
     await api.settled(done.id, ['completed']);
     const ws = await connect('bank');
     ws.send(
-      JSON.stringify({ type: 'start', namespace: 'default', ephemeral: true, filter: { reference: done.id }, options: { firstEvent: 'oldest' } }),
+      JSON.stringify({
+        type: 'start',
+        namespace: 'default',
+        ephemeral: true,
+        filter: { reference: done.id },
+        options: { firstEvent: 'oldest' },
+      }),
     );
     const events = await collect(ws, (es) => es.some((e) => e.type === 'process-completed'));
     ws.close();
@@ -80,7 +98,7 @@ describe('WebSocket status feed', () => {
 
   it('answers a bad frame with a protocol_error and stays open', async () => {
     const ws = await connect('buyer');
-    const reply = new Promise<string>((resolve) => ws.once('message', (d) => resolve(d.toString())));
+    const reply = new Promise<string>((resolve) => ws.once('message', (d) => resolve((d as Buffer).toString())));
     ws.send('{not json');
     expect(JSON.parse(await reply)).toEqual({ type: 'protocol_error', error: 'frame is not JSON' });
     expect(ws.readyState).toBe(WebSocket.OPEN);

@@ -54,7 +54,9 @@ describe('trade-settlement on the local network', () => {
     const amounts = Array.from({ length: 20 }, (_, i) => (i % 3 === 0 ? 1_500_000 + i : 100 + i));
     const starters = ['buyer', 'seller', 'bank'] as const;
     const started = await Promise.all(amounts.map((a, i) => api.startTrade(a, starters[i % 3])));
-    const settled = await Promise.all(started.map((p) => api.settled(p.id, ['completed', 'compensated', 'failed'], 150_000)));
+    const settled = await Promise.all(
+      started.map((p) => api.settled(p.id, ['completed', 'compensated', 'failed'], 150_000)),
+    );
     settled.forEach((views, i) => {
       const expected = amounts[i] > 1_000_000 ? 'compensated' : 'completed';
       for (const m of MEMBERS) expect(views[m].status, `process ${i} at ${m}`).toBe(expected);

@@ -1,42 +1,35 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Client, Connection } from "@temporalio/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findOrInstallTemporalCli } from "../../apps/network/temporal-cli.js";
-import { TemporalDevServer } from "../../apps/network/temporal-server.js";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findOrInstallTemporalCli } from '../../apps/network/temporal-cli.js';
+import { TemporalDevServer } from '../../apps/network/temporal-server.js';
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const srv = createServer();
-    srv.once("error", fail);
-    srv.listen(0, "127.0.0.1", () => {
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
       const { port } = srv.address() as { port: number };
       srv.close(() => done(port));
     });
   });
 }
 
-async function fakeCli(
-  dir: string,
-  version: string,
-  exitCode = 0,
-): Promise<string> {
+async function fakeCli(dir: string, version: string, exitCode = 0): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const file = join(dir, "temporal");
-  await writeFile(
-    file,
-    `#!/bin/sh\necho "temporal version ${version}"\nexit ${exitCode}\n`,
-  );
+  const file = join(dir, 'temporal');
+  await writeFile(file, `#!/bin/sh\necho "temporal version ${version}"\nexit ${exitCode}\n`);
   await chmod(file, 0o755);
   return file;
 }
 
-describe("findOrInstallTemporalCli lookup order", () => {
+describe('findOrInstallTemporalCli lookup order', () => {
   let tmp: string;
   const lines: string[] = [];
   const log = (line: string): void => {
@@ -44,17 +37,17 @@ describe("findOrInstallTemporalCli lookup order", () => {
   };
 
   beforeAll(async () => {
-    tmp = await mkdtemp(join(tmpdir(), "baton-cli-"));
+    tmp = await mkdtemp(join(tmpdir(), 'baton-cli-'));
   });
   afterAll(async () => {
     await rm(tmp, { recursive: true, force: true });
   });
 
-  it("prefers TEMPORAL_CLI, then PATH, then .tools/bin", async () => {
-    const root = join(tmp, "order");
-    const fromEnv = await fakeCli(join(tmp, "order-env"), "env");
-    const fromPath = await fakeCli(join(tmp, "order-path"), "path");
-    const local = await fakeCli(join(root, ".tools", "bin"), "local");
+  it('prefers TEMPORAL_CLI, then PATH, then .tools/bin', async () => {
+    const root = join(tmp, 'order');
+    const fromEnv = await fakeCli(join(tmp, 'order-env'), 'env');
+    const fromPath = await fakeCli(join(tmp, 'order-path'), 'path');
+    const local = await fakeCli(join(root, '.tools', 'bin'), 'local');
     const base = { projectRoot: root, log, install: false };
 
     expect(
@@ -72,15 +65,15 @@ describe("findOrInstallTemporalCli lookup order", () => {
     expect(
       await findOrInstallTemporalCli({
         ...base,
-        env: { PATH: join(tmp, "nowhere") },
+        env: { PATH: join(tmp, 'nowhere') },
       }),
     ).toBe(local);
   });
 
-  it("skips a broken temporal on PATH and says why", async () => {
-    const root = join(tmp, "broken-path");
-    const broken = await fakeCli(join(tmp, "broken-path-bin"), "x", 3);
-    const local = await fakeCli(join(root, ".tools", "bin"), "local");
+  it('skips a broken temporal on PATH and says why', async () => {
+    const root = join(tmp, 'broken-path');
+    const broken = await fakeCli(join(tmp, 'broken-path-bin'), 'x', 3);
+    const local = await fakeCli(join(root, '.tools', 'bin'), 'local');
     lines.length = 0;
     expect(
       await findOrInstallTemporalCli({
@@ -90,46 +83,40 @@ describe("findOrInstallTemporalCli lookup order", () => {
         env: { PATH: dirname(broken) },
       }),
     ).toBe(local);
-    expect(lines.join("\n")).toContain(
-      `${broken}: \`${broken} --version\` failed`,
-    );
+    expect(lines.join('\n')).toContain(`${broken}: \`${broken} --version\` failed`);
   });
 
-  it("fails instead of falling through when TEMPORAL_CLI is set but broken", async () => {
-    const root = join(tmp, "broken-env");
-    await fakeCli(join(root, ".tools", "bin"), "local");
+  it('fails instead of falling through when TEMPORAL_CLI is set but broken', async () => {
+    const root = join(tmp, 'broken-env');
+    await fakeCli(join(root, '.tools', 'bin'), 'local');
     await expect(
       findOrInstallTemporalCli({
         projectRoot: root,
         log,
-        env: { TEMPORAL_CLI: join(tmp, "missing"), PATH: "" },
+        env: { TEMPORAL_CLI: join(tmp, 'missing'), PATH: '' },
       }),
-    ).rejects.toThrow(
-      /TEMPORAL_CLI=.*missing is not a working temporal CLI: does not exist/,
-    );
+    ).rejects.toThrow(/TEMPORAL_CLI=.*missing is not a working temporal CLI: does not exist/);
   });
 
-  it("lists everything it tried when nothing works", async () => {
-    const root = join(tmp, "empty");
+  it('lists everything it tried when nothing works', async () => {
+    const root = join(tmp, 'empty');
     await expect(
       findOrInstallTemporalCli({
         projectRoot: root,
         log,
         install: false,
-        env: { PATH: "" },
+        env: { PATH: '' },
       }),
-    ).rejects.toThrow(
-      /TEMPORAL_CLI: not set[\s\S]*PATH: no `temporal`[\s\S]*\.tools\/bin\/temporal: does not exist/,
-    );
+    ).rejects.toThrow(/TEMPORAL_CLI: not set[\s\S]*PATH: no `temporal`[\s\S]*\.tools\/bin\/temporal: does not exist/);
   });
 });
 
-describe("TemporalDevServer", () => {
-  const namespaces = ["buyer", "seller"];
+describe('TemporalDevServer', () => {
+  const namespaces = ['buyer', 'seller'];
   const searchAttributes = {
-    BatonProcessType: "Keyword",
-    BatonStatus: "Keyword",
-    BatonStep: "Int",
+    BatonProcessType: 'Keyword',
+    BatonStatus: 'Keyword',
+    BatonStep: 'Int',
   } as const;
   let cli: string;
   let dataDir: string;
@@ -139,15 +126,13 @@ describe("TemporalDevServer", () => {
       projectRoot,
       log: (l) => console.log(l),
     });
-    dataDir = await mkdtemp(join(tmpdir(), "baton-temporal-"));
+    dataDir = await mkdtemp(join(tmpdir(), 'baton-temporal-'));
   }, 600_000);
   afterAll(async () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function start(
-    extra: Record<string, "Keyword"> = {},
-  ): Promise<TemporalDevServer> {
+  async function start(extra: Record<string, 'Keyword'> = {}): Promise<TemporalDevServer> {
     return TemporalDevServer.start({
       cli,
       dataDir,
@@ -158,25 +143,22 @@ describe("TemporalDevServer", () => {
     });
   }
 
-  it("serves the namespaces and search attributes, and keeps workflows across a restart", async () => {
+  it('serves the namespaces and search attributes, and keeps workflows across a restart', async () => {
     let server = await start();
     const workflowId = `restart-check-${Date.now()}`;
     try {
       const connection = await Connection.connect({ address: server.address });
       try {
         for (const namespace of namespaces) {
-          const { customAttributes } =
-            await connection.operatorService.listSearchAttributes({
-              namespace,
-            });
-          expect(Object.keys(customAttributes ?? {})).toEqual(
-            expect.arrayContaining(Object.keys(searchAttributes)),
-          );
+          const { customAttributes } = await connection.operatorService.listSearchAttributes({
+            namespace,
+          });
+          expect(Object.keys(customAttributes ?? {})).toEqual(expect.arrayContaining(Object.keys(searchAttributes)));
         }
         // No worker polls this queue: the workflow stays running in the db.
-        const client = new Client({ connection, namespace: "buyer" });
-        await client.workflow.start("notRegistered", {
-          taskQueue: "no-worker",
+        const client = new Client({ connection, namespace: 'buyer' });
+        await client.workflow.start('notRegistered', {
+          taskQueue: 'no-worker',
           workflowId,
         });
       } finally {
@@ -187,25 +169,19 @@ describe("TemporalDevServer", () => {
     }
 
     // Restart on the same db, with one attribute the db does not have yet.
-    server = await start({ BatonMember: "Keyword" });
+    server = await start({ BatonMember: 'Keyword' });
     try {
       const connection = await Connection.connect({ address: server.address });
       try {
-        const client = new Client({ connection, namespace: "buyer" });
-        const description = await client.workflow
-          .getHandle(workflowId)
-          .describe();
-        expect(description.status.name).toBe("RUNNING");
+        const client = new Client({ connection, namespace: 'buyer' });
+        const description = await client.workflow.getHandle(workflowId).describe();
+        expect(description.status.name).toBe('RUNNING');
         for (const namespace of namespaces) {
-          const { customAttributes } =
-            await connection.operatorService.listSearchAttributes({
-              namespace,
-            });
+          const { customAttributes } = await connection.operatorService.listSearchAttributes({
+            namespace,
+          });
           expect(Object.keys(customAttributes ?? {})).toEqual(
-            expect.arrayContaining([
-              ...Object.keys(searchAttributes),
-              "BatonMember",
-            ]),
+            expect.arrayContaining([...Object.keys(searchAttributes), 'BatonMember']),
           );
         }
       } finally {
@@ -216,15 +192,15 @@ describe("TemporalDevServer", () => {
     }
   }, 180_000);
 
-  it("fails clearly when the port is taken", async () => {
+  it('fails clearly when the port is taken', async () => {
     const blocker = createServer();
-    await new Promise<void>((done) => blocker.listen(0, "127.0.0.1", done));
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
     const { port } = blocker.address() as { port: number };
     try {
       await expect(
         TemporalDevServer.start({
           cli,
-          dataDir: join(dataDir, "busy"),
+          dataDir: join(dataDir, 'busy'),
           port,
           uiPort: await freePort(),
           namespaces,

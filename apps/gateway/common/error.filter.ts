@@ -30,7 +30,10 @@ export class ErrorFilter implements ExceptionFilter {
 
   private describe(exception: unknown): { status: number; body: { code: string; message: string; details?: unknown } } {
     if (exception instanceof ApiError)
-      return { status: exception.status, body: { code: exception.code, message: exception.message, details: exception.details } };
+      return {
+        status: exception.status,
+        body: { code: exception.code, message: exception.message, details: exception.details },
+      };
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse() as string | { message?: unknown };
@@ -40,7 +43,7 @@ export class ErrorFilter implements ExceptionFilter {
         status,
         body: {
           code: CODES[status] ?? (status >= 500 ? 'internal-error' : 'invalid-request'),
-          message: details ? 'the request is not valid' : String(message ?? exception.message),
+          message: details ? 'the request is not valid' : typeof message === 'string' ? message : exception.message,
           details,
         },
       };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { MemberConfig } from '../../shared/config.js';
 import { CONFIG } from '../core/tokens.js';
 import { EventStreamService } from './event-stream.service.js';
@@ -24,7 +24,7 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
 
   handleConnection(client: WebSocket): void {
     this.subscriptions.set(client, []);
-    client.on('message', (data) => void this.onFrame(client, data.toString()));
+    client.on('message', (data) => void this.onFrame(client, frameText(data)));
   }
 
   handleDisconnect(client: WebSocket): void {
@@ -45,7 +45,10 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
     if (start.namespace !== this.config.networkNamespace)
       return this.send(client, { type: 'protocol_error', error: `unknown namespace "${start.namespace}"` });
     if (!start.ephemeral)
-      return this.send(client, { type: 'protocol_error', error: 'durable subscriptions are not available yet; use ephemeral' });
+      return this.send(client, {
+        type: 'protocol_error',
+        error: 'durable subscriptions are not available yet; use ephemeral',
+      });
     const subscription = { id: randomUUID(), namespace: start.namespace, name: start.name };
     const unsubscribe = await this.stream.subscribe(
       {
@@ -54,10 +57,19 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
       },
       start.firstEvent,
     );
-    this.subscriptions.get(client)?.push(unsubscribe) ?? unsubscribe();
+    const subscriptions = this.subscriptions.get(client);
+    // The client may have disconnected while the subscription was starting.
+    if (subscriptions) subscriptions.push(unsubscribe);
+    else unsubscribe();
   }
 
   private send(client: WebSocket, frame: object): void {
     if (client.readyState === client.OPEN) client.send(JSON.stringify(frame));
   }
+}
+
+/** ws delivers a Buffer by default; arrays and ArrayBuffers only with another binaryType. */
+function frameText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString();
+  return Buffer.isBuffer(data) ? data.toString() : Buffer.from(data).toString();
 }

@@ -16,7 +16,8 @@ const MAX_FRAME_BYTES = 64 * 1024;
 
 function regex(value: unknown, field: string): RegExp | undefined {
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > 500) throw new FrameError(`${field} must be a regular expression string`);
+  if (typeof value !== 'string' || value.length > 500)
+    throw new FrameError(`${field} must be a regular expression string`);
   try {
     return new RegExp(value);
   } catch {
@@ -33,16 +34,22 @@ export function parseFrame(raw: string): { type: 'start'; start: StartFrame } | 
   } catch {
     throw new FrameError('frame is not JSON');
   }
-  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) throw new FrameError('frame must be a JSON object');
-  const type = String(frame.type ?? '').toLowerCase();
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame))
+    throw new FrameError('frame must be a JSON object');
+  const type = typeof frame.type === 'string' ? frame.type.toLowerCase() : '';
   if (type === 'ack') return { type: 'ack', id: typeof frame.id === 'string' ? frame.id : undefined };
   if (type !== 'start') throw new FrameError(`unknown frame type "${String(frame.type)}"`);
   const filter = (frame.filter ?? {}) as Record<string, unknown>;
   const options = (frame.options ?? {}) as Record<string, unknown>;
-  if (typeof filter !== 'object' || typeof options !== 'object') throw new FrameError('filter and options must be objects');
+  if (typeof filter !== 'object' || typeof options !== 'object')
+    throw new FrameError('filter and options must be objects');
   const first = options.firstEvent ?? 'newest';
   const firstEvent =
-    first === 'oldest' || first === 'newest' ? first : Number.isInteger(Number(first)) && Number(first) >= 0 ? Number(first) : undefined;
+    first === 'oldest' || first === 'newest'
+      ? first
+      : Number.isInteger(Number(first)) && Number(first) >= 0
+        ? Number(first)
+        : undefined;
   if (firstEvent === undefined) throw new FrameError('options.firstEvent must be oldest, newest or a sequence number');
   return {
     type: 'start',

@@ -40,23 +40,39 @@ export class NetworkService {
     const body = req.rawBody!.toString('utf8');
     const message = parseMessage(body);
     if (message.author !== sender)
-      throw new ApiError(HttpStatus.FORBIDDEN, 'wrong-author', `member ${sender} cannot send a message by ${message.author}`);
+      throw new ApiError(
+        HttpStatus.FORBIDDEN,
+        'wrong-author',
+        `member ${sender} cannot send a message by ${message.author}`,
+      );
     const participants =
       message.kind === 'process-started'
         ? message.participants
         : (await findStartMessage(this.ds, processContext(message.processId)))?.participants;
     if (!participants)
-      throw new ApiError(HttpStatus.CONFLICT, 'unknown-process', `process ${message.processId} has not been started here yet`);
+      throw new ApiError(
+        HttpStatus.CONFLICT,
+        'unknown-process',
+        `process ${message.processId} has not been started here yet`,
+      );
     const members = Object.values(participants);
     if (!members.includes(this.config.memberName) || !members.includes(sender))
-      throw new ApiError(HttpStatus.FORBIDDEN, 'not-a-participant', `process ${message.processId} is not shared with ${sender} here`);
+      throw new ApiError(
+        HttpStatus.FORBIDDEN,
+        'not-a-participant',
+        `process ${message.processId} is not shared with ${sender} here`,
+      );
     const stored = await storeMessage(this.ds, message, sender);
     return { hash: stored.hash };
   }
 
   private async authenticate(req: SignedRequest): Promise<string> {
     if (!req.member || !req.timestamp || !req.signature || !req.rawBody)
-      throw new ApiError(HttpStatus.UNAUTHORIZED, 'unsigned-request', 'member requests must be signed (x-baton-* headers)');
+      throw new ApiError(
+        HttpStatus.UNAUTHORIZED,
+        'unsigned-request',
+        'member requests must be signed (x-baton-* headers)',
+      );
     let signer: string;
     try {
       signer = recoverSigner(req.timestamp, req.signature, req.rawBody.toString('utf8'));
@@ -65,7 +81,11 @@ export class NetworkService {
     }
     const member = await this.directory.byAccount(signer);
     if (!member || member.name !== req.member)
-      throw new ApiError(HttpStatus.UNAUTHORIZED, 'unknown-member', `the signing key is not the registered key of ${req.member}`);
+      throw new ApiError(
+        HttpStatus.UNAUTHORIZED,
+        'unknown-member',
+        `the signing key is not the registered key of ${req.member}`,
+      );
     return member.name;
   }
 }
@@ -85,6 +105,7 @@ function parseMessage(body: string): LedgerMessage {
   if (m.kind === 'process-started' && (typeof m.participants !== 'object' || m.participants === null))
     throw ApiError.badRequest('malformed-message', 'a process-started message needs participants');
   // The sender hashes the canonical form; anything else would not match its pin.
-  if (canonicalJson(value) !== body) throw ApiError.badRequest('non-canonical-message', 'the message is not in canonical JSON form');
+  if (canonicalJson(value) !== body)
+    throw ApiError.badRequest('non-canonical-message', 'the message is not in canonical JSON form');
   return m as LedgerMessage;
 }

@@ -65,7 +65,12 @@ export class ProcessesService {
         initiator: this.config.memberName,
         participants,
         input: dto.input as object,
-        steps: type.steps.map((s) => ({ name: s.name, owner: s.owner, member: participants[s.owner], status: 'pending' })),
+        steps: type.steps.map((s) => ({
+          name: s.name,
+          owner: s.owner,
+          member: participants[s.owner],
+          status: 'pending',
+        })),
         reason: null,
         rejectedBy: null,
         startPin: null,
@@ -136,7 +141,10 @@ export class ProcessesService {
     };
   }
 
-  private async participants(type: ProcessTypeDefinition, given?: Record<string, string>): Promise<Record<string, string>> {
+  private async participants(
+    type: ProcessTypeDefinition,
+    given?: Record<string, string>,
+  ): Promise<Record<string, string>> {
     const participants: Record<string, string> = {};
     const problems: string[] = [];
     for (const role of type.roles) {
@@ -147,7 +155,8 @@ export class ProcessesService {
     }
     for (const role of Object.keys(given ?? {}))
       if (!type.roles.includes(role)) problems.push(`role ${role} is not a role of ${type.name}`);
-    if (problems.length > 0) throw ApiError.badRequest('invalid-participants', 'the participants are not valid', problems);
+    if (problems.length > 0)
+      throw ApiError.badRequest('invalid-participants', 'the participants are not valid', problems);
     if (!Object.values(participants).includes(this.config.memberName))
       throw new ApiError(
         HttpStatus.FORBIDDEN,

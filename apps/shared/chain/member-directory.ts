@@ -1,4 +1,4 @@
-import type { ChainMember, SequencerClient } from "./sequencer.js";
+import type { ChainMember, SequencerClient } from './sequencer.js';
 
 /**
  * The network's members as registered in the Sequencer, cached. A lookup that
@@ -29,9 +29,7 @@ export class MemberDirectory {
     return this.find((m) => m.account.toLowerCase() === wanted);
   }
 
-  private async find(
-    match: (m: ChainMember) => boolean,
-  ): Promise<ChainMember | undefined> {
+  private async find(match: (m: ChainMember) => boolean): Promise<ChainMember | undefined> {
     const hit = (await this.all()).find(match);
     if (hit || Date.now() - this.loadedAt < this.minRefreshMs) return hit;
     await this.refresh();

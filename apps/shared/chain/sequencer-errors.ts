@@ -1,4 +1,4 @@
-import type { Interface } from "ethers";
+import type { Interface } from 'ethers';
 
 /**
  * A Sequencer call reverted with one of the contract's custom errors
@@ -12,11 +12,8 @@ export class SequencerRevertError extends Error {
     readonly args: readonly unknown[],
     options?: ErrorOptions,
   ) {
-    super(
-      `Sequencer.${action} reverted with ${errorName}(${args.map(String).join(", ")})`,
-      options,
-    );
-    this.name = "SequencerRevertError";
+    super(`Sequencer.${action} reverted with ${errorName}(${args.map(String).join(', ')})`, options);
+    this.name = 'SequencerRevertError';
   }
 }
 
@@ -33,19 +30,13 @@ interface EthersCallFailure {
  * ethers message (network failure, nonce problem, ...), keeping the original
  * as `cause`.
  */
-export function describeFailure(
-  action: string,
-  err: unknown,
-  iface: Interface,
-): Error {
-  const e = (
-    typeof err === "object" && err !== null ? err : {}
-  ) as EthersCallFailure;
+export function describeFailure(action: string, err: unknown, iface: Interface): Error {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as EthersCallFailure;
   if (e.revert)
     return new SequencerRevertError(action, e.revert.name, e.revert.args, {
       cause: err,
     });
-  if (typeof e.data === "string" && e.data.length >= 10) {
+  if (typeof e.data === 'string' && e.data.length >= 10) {
     try {
       const parsed = iface.parseError(e.data);
       if (parsed)

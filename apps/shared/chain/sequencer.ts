@@ -7,32 +7,19 @@ import {
   type ContractTransactionResponse,
   type Log,
   type TransactionReceipt,
-} from "ethers";
-import { loadSequencerArtifact } from "./sequencer-artifact.js";
-import { describeFailure } from "./sequencer-errors.js";
-import type {
-  ChainMember,
-  PinnedBatch,
-  PinReceipt,
-  SequencerClientOptions,
-} from "./sequencer-types.js";
+} from 'ethers';
+import { loadSequencerArtifact } from './sequencer-artifact.js';
+import { describeFailure } from './sequencer-errors.js';
+import type { ChainMember, PinnedBatch, PinReceipt, SequencerClientOptions } from './sequencer-types.js';
 
-export { SequencerRevertError } from "./sequencer-errors.js";
-export type {
-  ChainMember,
-  PinnedBatch,
-  PinReceipt,
-  SequencerClientOptions,
-} from "./sequencer-types.js";
+export { SequencerRevertError } from './sequencer-errors.js';
+export type { ChainMember, PinnedBatch, PinReceipt, SequencerClientOptions } from './sequencer-types.js';
 
 /**
  * The static network and disabled cache matter: without them ethers re-checks
  * the chain id before calls and serves block numbers up to 250 ms stale.
  */
-function makeProvider(
-  rpcUrl: string,
-  pollingInterval: number,
-): JsonRpcProvider {
+function makeProvider(rpcUrl: string, pollingInterval: number): JsonRpcProvider {
   return new JsonRpcProvider(rpcUrl, undefined, {
     staticNetwork: true,
     pollingInterval,
@@ -62,15 +49,9 @@ export class SequencerClient {
     this.address = opts.address;
     this.provider = makeProvider(opts.rpcUrl, opts.pollingIntervalMs ?? 50);
     this.iface = new Interface(abi);
-    const wallet = opts.privateKey
-      ? new Wallet(opts.privateKey, this.provider)
-      : undefined;
+    const wallet = opts.privateKey ? new Wallet(opts.privateKey, this.provider) : undefined;
     this.account = wallet?.address;
-    this.contract = new Contract(
-      opts.address,
-      this.iface,
-      wallet ?? this.provider,
-    );
+    this.contract = new Contract(opts.address, this.iface, wallet ?? this.provider);
   }
 
   /** Deploys a new Sequencer owned by `ownerKey`'s account; returns its address. */
@@ -78,11 +59,7 @@ export class SequencerClient {
     const { abi, bytecode } = loadSequencerArtifact();
     const provider = makeProvider(rpcUrl, 50);
     try {
-      const factory = new ContractFactory(
-        abi,
-        bytecode,
-        new Wallet(ownerKey, provider),
-      );
+      const factory = new ContractFactory(abi, bytecode, new Wallet(ownerKey, provider));
       const contract = await factory.deploy();
       await contract.waitForDeployment();
       return await contract.getAddress();
@@ -91,23 +68,21 @@ export class SequencerClient {
     }
   }
 
-  async addMember(
-    account: string,
-    name: string,
-    endpoint: string,
-  ): Promise<void> {
-    await this.transact("addMember", [account, name, endpoint]);
+  async addMember(account: string, name: string, endpoint: string): Promise<void> {
+    await this.transact('addMember', [account, name, endpoint]);
   }
 
   async removeMember(account: string): Promise<void> {
-    await this.transact("removeMember", [account]);
+    await this.transact('removeMember', [account]);
   }
 
   /** Active members in the order they were added (the same at every member). */
   async members(): Promise<ChainMember[]> {
-    const [accounts, names, endpoints] = (await this.contract.getFunction(
-      "getMembers",
-    )()) as [string[], string[], string[]];
+    const [accounts, names, endpoints] = (await this.contract.getFunction('getMembers')()) as [
+      string[],
+      string[],
+      string[],
+    ];
     return accounts.map((account, i) => ({
       account,
       name: names[i],
@@ -116,19 +91,14 @@ export class SequencerClient {
   }
 
   async isMember(account: string): Promise<boolean> {
-    return (await this.contract.getFunction("isMember")(account)) as boolean;
+    return (await this.contract.getFunction('isMember')(account)) as boolean;
   }
 
   /** Pins bytes32 hex values; resolves once mined, with the batch's place in the order. */
   async pinBatch(contexts: string[], pins: string[]): Promise<PinReceipt> {
-    const receipt = await this.transact("pinBatch", [contexts, pins]);
-    const batch = receipt.logs
-      .map((log) => this.toBatch(log))
-      .find((b) => b !== undefined);
-    if (!batch)
-      throw new Error(
-        `Sequencer.pinBatch: no BatchPinned event in ${receipt.hash}`,
-      );
+    const receipt = await this.transact('pinBatch', [contexts, pins]);
+    const batch = receipt.logs.map((log) => this.toBatch(log)).find((b) => b !== undefined);
+    if (!batch) throw new Error(`Sequencer.pinBatch: no BatchPinned event in ${receipt.hash}`);
     return {
       transactionHash: receipt.hash,
       blockNumber: receipt.blockNumber,
@@ -142,12 +112,9 @@ export class SequencerClient {
   }
 
   /** BatchPinned events in blocks [fromBlock, toBlock], in chain order. */
-  async batchesBetween(
-    fromBlock: number,
-    toBlock: number,
-  ): Promise<PinnedBatch[]> {
+  async batchesBetween(fromBlock: number, toBlock: number): Promise<PinnedBatch[]> {
     if (fromBlock > toBlock) return [];
-    const topic = this.iface.getEvent("BatchPinned")!.topicHash;
+    const topic = this.iface.getEvent('BatchPinned')!.topicHash;
     const logs = await this.provider.getLogs({
       address: this.address,
       topics: [topic],
@@ -165,7 +132,7 @@ export class SequencerClient {
   }
 
   async hasCode(): Promise<boolean> {
-    return (await this.provider.getCode(this.address)) !== "0x";
+    return (await this.provider.getCode(this.address)) !== '0x';
   }
 
   destroy(): void {
@@ -173,22 +140,15 @@ export class SequencerClient {
   }
 
   /** Sends one transaction (serialized per instance) and waits for its receipt. */
-  private async transact(
-    method: string,
-    args: unknown[],
-  ): Promise<TransactionReceipt> {
-    if (!this.account)
-      throw new Error(`Sequencer.${method}: this client has no privateKey`);
+  private async transact(method: string, args: unknown[]): Promise<TransactionReceipt> {
+    if (!this.account) throw new Error(`Sequencer.${method}: this client has no privateKey`);
     const sent = this.sendQueue.then(
-      () =>
-        this.contract.getFunction(method)(
-          ...args,
-        ) as Promise<ContractTransactionResponse>,
+      () => this.contract.getFunction(method)(...args) as Promise<ContractTransactionResponse>,
     );
     this.sendQueue = sent.catch(() => undefined);
     try {
       const receipt = await (await sent).wait();
-      if (!receipt) throw new Error("transaction dropped");
+      if (!receipt) throw new Error('transaction dropped');
       return receipt;
     } catch (err) {
       throw describeFailure(method, err, this.iface);
@@ -196,10 +156,9 @@ export class SequencerClient {
   }
 
   private toBatch(log: Log): PinnedBatch | undefined {
-    if (log.address.toLowerCase() !== this.address.toLowerCase())
-      return undefined;
+    if (log.address.toLowerCase() !== this.address.toLowerCase()) return undefined;
     const parsed = this.iface.parseLog(log);
-    if (!parsed || parsed.name !== "BatchPinned") return undefined;
+    if (!parsed || parsed.name !== 'BatchPinned') return undefined;
     const [sequence, author, batchHash, firstPin, contexts, pins] = parsed.args;
     return {
       sequence: Number(sequence),

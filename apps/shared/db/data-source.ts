@@ -30,7 +30,8 @@ export async function openDatabase(options: DatabaseOptions, migrate: boolean): 
   const ds = createDataSource(options);
   await ds.initialize();
   if (migrate) await ds.runMigrations({ transaction: 'all' });
-  else if (await ds.showMigrations()) throw new Error('the database has pending migrations: run them first (DB_MIGRATE=true)');
+  else if (await ds.showMigrations())
+    throw new Error('the database has pending migrations: run them first (DB_MIGRATE=true)');
   return ds;
 }
 

@@ -23,7 +23,9 @@ export interface NewEvent {
 export async function appendEvents(em: EntityManager, events: NewEvent[]): Promise<EventRecord[]> {
   if (events.length === 0) return [];
   const known = new Set(
-    (await em.find(EventRecord, { select: { key: true }, where: { key: In(events.map((e) => e.key)) } })).map((e) => e.key),
+    (await em.find(EventRecord, { select: { key: true }, where: { key: In(events.map((e) => e.key)) } })).map(
+      (e) => e.key,
+    ),
   );
   const fresh = events.filter((e, i) => !known.has(e.key) && events.findIndex((o) => o.key === e.key) === i);
   if (fresh.length === 0) return [];

@@ -17,7 +17,11 @@ export function encodeMessage(message: LedgerMessage): StoredMessage {
 }
 
 /** Stores a message under its hash; storing the same message again changes nothing. */
-export async function storeMessage(ds: DataSource, message: LedgerMessage, receivedFrom: string): Promise<StoredMessage> {
+export async function storeMessage(
+  ds: DataSource,
+  message: LedgerMessage,
+  receivedFrom: string,
+): Promise<StoredMessage> {
   const stored = encodeMessage(message);
   await ds
     .createQueryBuilder()

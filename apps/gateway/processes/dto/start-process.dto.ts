@@ -8,7 +8,10 @@ export class StartProcessDto {
   @Matches(/^[a-z0-9][a-z0-9-]*$/, { message: 'type must be a process type name (lowercase letters, digits, dashes)' })
   type!: string;
 
-  @ApiProperty({ example: { item: 'steel', quantity: 10, amount: 500 }, description: "Input checked by the process type's schema" })
+  @ApiProperty({
+    example: { item: 'steel', quantity: 10, amount: 500 },
+    description: "Input checked by the process type's schema",
+  })
   @IsDefined()
   input!: unknown;
 

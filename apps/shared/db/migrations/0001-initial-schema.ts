@@ -1,7 +1,9 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
 
 const text = (name: string, length: number, nullable = false): TableColumnOptions =>
-  length > 0 ? { name, type: 'varchar', length: String(length), isNullable: nullable } : { name, type: 'text', isNullable: nullable };
+  length > 0
+    ? { name, type: 'varchar', length: String(length), isNullable: nullable }
+    : { name, type: 'text', isNullable: nullable };
 const int = (name: string, nullable = false): TableColumnOptions => ({ name, type: 'integer', isNullable: nullable });
 const key = (column: TableColumnOptions): TableColumnOptions => ({ ...column, isPrimary: true });
 const serial = (name: string): TableColumnOptions => ({
@@ -119,13 +121,23 @@ export class InitialSchema1764100000001 implements MigrationInterface {
           int('batch', true),
           text('queuedAt', 30),
         ],
-        indices: [new TableIndex({ columnNames: ['hash'], isUnique: true }), new TableIndex({ columnNames: ['state'] })],
+        indices: [
+          new TableIndex({ columnNames: ['hash'], isUnique: true }),
+          new TableIndex({ columnNames: ['state'] }),
+        ],
       }),
     );
     await q.createTable(
       new Table({
         name: 'effects',
-        columns: [serial('id'), text('processId', 64), text('step', 100), text('kind', 20), text('description', 0), text('recordedAt', 30)],
+        columns: [
+          serial('id'),
+          text('processId', 64),
+          text('step', 100),
+          text('kind', 20),
+          text('description', 0),
+          text('recordedAt', 30),
+        ],
         indices: [new TableIndex({ columnNames: ['processId', 'step', 'kind'], isUnique: true })],
       }),
     );
