@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { FrameError, parseFrame, type StartFrame } from './ws-frames.js';
+
+function start(frame: Record<string, unknown>): StartFrame {
+  const parsed = parseFrame(JSON.stringify({ type: 'start', ...frame }));
+  if (parsed.type !== 'start') throw new Error(`expected a start frame, got ${parsed.type}`);
+  return parsed.start;
+}
+
+function frameError(raw: string): string {
+  try {
+    parseFrame(raw);
+  } catch (err) {
+    expect(err).toBeInstanceOf(FrameError);
+    return (err as FrameError).message;
+  }
+  throw new Error(`parseFrame accepted ${raw}`);
+}
+
+describe('parseFrame', () => {
+  it('parses a start frame with filters and options', () => {
+    const parsed = start({
+      namespace: 'trade-net',
+      name: 'my-sub',
+      autoack: true,
+      filter: { events: '^step-', topic: 'trade-settlement', reference: 'p-1' },
+      options: { firstEvent: 'oldest' },
+    });
+    expect(parsed).toMatchObject({
+      namespace: 'trade-net',
+      name: 'my-sub',
+      ephemeral: false,
+      autoack: true,
+      firstEvent: 'oldest',
+    });
+    expect(parsed.filter.events?.source).toBe('^step-');
+    expect(parsed.filter.events?.test('step-done')).toBe(true);
+    expect(parsed.filter.events?.test('process-started')).toBe(false);
+    expect(parsed.filter.topic?.source).toBe('trade-settlement');
+    expect(parsed.filter.reference?.source).toBe('p-1');
+  });
+
+  it('fills defaults for a bare start frame, whatever the case of its type', () => {
+    const parsed = parseFrame('{"type":"START"}');
+    expect(parsed).toEqual({
+      type: 'start',
+      start: {
+        namespace: 'default',
+        name: undefined,
+        ephemeral: true,
+        autoack: false,
+        filter: { events: undefined, topic: undefined, reference: undefined },
+        firstEvent: 'newest',
+      },
+    });
+  });
+
+  it('accepts the topics and processId aliases, the canonical names winning', () => {
+    const aliases = start({ filter: { topics: 'a', processId: 'b' } }).filter;
+    expect([aliases.topic?.source, aliases.reference?.source]).toEqual(['a', 'b']);
+    const both = start({ filter: { topic: 'x', topics: 'a', reference: 'y', processId: 'b' } }).filter;
+    expect([both.topic?.source, both.reference?.source]).toEqual(['x', 'y']);
+  });
+
+  it('treats an empty regular expression as no filter', () => {
+    expect(start({ filter: { events: '' } }).filter.events).toBeUndefined();
+  });
+
+  it('keeps a named subscription ephemeral when asked to', () => {
+    expect(start({ name: 'n', ephemeral: true }).ephemeral).toBe(true);
+  });
+
+  it('parses ack frames with and without an id', () => {
+    expect(parseFrame('{"type":"ack","id":"e-1"}')).toEqual({ type: 'ack', id: 'e-1' });
+    expect(parseFrame('{"type":"Ack"}')).toEqual({ type: 'ack', id: undefined });
+    expect(parseFrame('{"type":"ack","id":7}')).toEqual({ type: 'ack', id: undefined });
+  });
+
+  it('rejects text that is not JSON', () => {
+    expect(frameError('{"type":')).toBe('frame is not JSON');
+  });
+
+  it.each(['[]', '3', 'null', '"start"'])('rejects %s as not an object', (raw) => {
+    expect(frameError(raw)).toBe('frame must be a JSON object');
+  });
+
+  it('rejects unknown and missing frame types', () => {
+    expect(frameError('{"type":"subscribe"}')).toBe('unknown frame type "subscribe"');
+    expect(frameError('{}')).toBe('unknown frame type "undefined"');
+    expect(frameError('{"type":5}')).toBe('unknown frame type "5"');
+  });
+
+  it('rejects an invalid regular expression', () => {
+    expect(frameError(JSON.stringify({ type: 'start', filter: { events: '(' } }))).toBe(
+      'filter.events is not a valid regular expression',
+    );
+    expect(frameError(JSON.stringify({ type: 'start', filter: { processId: '[a-' } }))).toBe(
+      'filter.reference is not a valid regular expression',
+    );
+  });
+
+  it('rejects a filter that is not a string or is too long', () => {
+    expect(frameError(JSON.stringify({ type: 'start', filter: { topic: 5 } }))).toBe(
+      'filter.topic must be a regular expression string',
+    );
+    expect(frameError(JSON.stringify({ type: 'start', filter: { events: 'a'.repeat(501) } }))).toBe(
+      'filter.events must be a regular expression string',
+    );
+    expect(start({ filter: { events: 'a'.repeat(500) } }).filter.events?.source).toHaveLength(500);
+  });
+
+  it('rejects filter or options that are not objects', () => {
+    expect(frameError('{"type":"start","filter":"events"}')).toBe('filter and options must be objects');
+    expect(frameError('{"type":"start","options":1}')).toBe('filter and options must be objects');
+  });
+
+  it('rejects a frame larger than 64 KiB before parsing it', () => {
+    const raw = JSON.stringify({ type: 'ack', id: 'x'.repeat(64 * 1024) });
+    expect(frameError(raw)).toBe('frame larger than 65536 bytes');
+    const justFits = JSON.stringify({ type: 'ack', id: 'x'.repeat(64 * 1024 - 22) });
+    expect(justFits).toHaveLength(64 * 1024);
+    expect(parseFrame(justFits).type).toBe('ack');
+  });
+
+  it.each([
+    ['oldest', 'oldest'],
+    ['newest', 'newest'],
+    [undefined, 'newest'],
+    [null, 'newest'],
+    [0, 0],
+    [42, 42],
+    ['17', 17],
+  ])('reads firstEvent %j as %j', (firstEvent, expected) => {
+    expect(start({ options: { firstEvent } }).firstEvent).toBe(expected);
+  });
+
+  it.each([-1, 1.5, 'latest', '1e400', 'oldest-1'])('rejects firstEvent %j', (firstEvent) => {
+    expect(frameError(JSON.stringify({ type: 'start', options: { firstEvent } }))).toBe(
+      'options.firstEvent must be oldest, newest or a sequence number',
+    );
+  });
+});
