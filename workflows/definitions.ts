@@ -23,3 +23,28 @@ export const SEARCH_ATTRIBUTES = {
 export function processWorkflowId(processType: string, processId: string, member: string): string {
   return `${processType}/${processId}/${member}`;
 }
+
+/**
+ * How every member starts its process workflow (the gateway for the
+ * initiator, the ledger dispatcher for the others): the same id, queue,
+ * search attributes and memo, and a finished process is never started again.
+ */
+export function processWorkflowOptions(p: {
+  processType: string;
+  processId: string;
+  member: string;
+  initiator: string;
+  participants: Record<string, string>;
+}) {
+  return {
+    workflowId: processWorkflowId(p.processType, p.processId, p.member),
+    taskQueue: TASK_QUEUE,
+    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    typedSearchAttributes: [
+      { key: SEARCH_ATTRIBUTES.processType, value: p.processType },
+      { key: SEARCH_ATTRIBUTES.status, value: 'running' },
+      { key: SEARCH_ATTRIBUTES.member, value: p.member },
+    ],
+    memo: { participants: p.participants, initiator: p.initiator },
+  };
+}

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { ledgerEventSignal, processWorkflowId, SEARCH_ATTRIBUTES, TASK_QUEUE } from '../../workflows/definitions.js';
+import { ledgerEventSignal, processWorkflowOptions } from '../../workflows/definitions.js';
 import type { LedgerDelivery, LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
 import type { ProcessArgs } from '../../workflows/process-state.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
@@ -82,26 +82,16 @@ export class LedgerDispatcher {
       input: start.input,
       participants: start.participants,
     };
-    const workflowId = processWorkflowId(start.processType, start.processId, this.member);
     try {
       await this.temporal.workflow.signalWithStart('processWorkflow', {
-        workflowId,
-        taskQueue: TASK_QUEUE,
+        ...processWorkflowOptions(args),
         args: [args],
         signal: ledgerEventSignal,
         signalArgs: [delivery],
-        // A finished process must never be started again by a late duplicate.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: SEARCH_ATTRIBUTES.processType, value: start.processType },
-          { key: SEARCH_ATTRIBUTES.status, value: 'running' },
-          { key: SEARCH_ATTRIBUTES.member, value: this.member },
-        ],
-        memo: { participants: start.participants, initiator: start.author },
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      this.log.debug('process already finished; delivery ignored', { workflowId, pin: delivery.pin });
+      this.log.debug('process already finished; delivery ignored', { processId: start.processId, pin: delivery.pin });
     }
   }
 }

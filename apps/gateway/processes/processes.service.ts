@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { processWorkflowId, SEARCH_ATTRIBUTES, TASK_QUEUE } from '../../../workflows/definitions.js';
-import type { ProcessArgs } from '../../../workflows/process-state.js';
+import { processWorkflowOptions } from '../../../workflows/definitions.js';
+import { initialState, type ProcessArgs } from '../../../workflows/process-state.js';
 import { findProcessType, PROCESS_TYPES, type ProcessTypeDefinition } from '../../../workflows/process-types/index.js';
 import type { MemberDirectory } from '../../shared/chain/member-directory.js';
 import type { MemberConfig } from '../../shared/config.js';
 import { nowIso } from '../../shared/db/data-source.js';
+import { processRow } from '../../shared/db/process-row.js';
 import { EffectRecord, ProcessRecord } from '../../shared/db/entities.js';
 import { ApiError } from '../common/api-error.js';
 import { CONFIG, DATA_SOURCE, DIRECTORY, TEMPORAL } from '../core/tokens.js';
@@ -50,49 +51,16 @@ export class ProcessesService {
       participants,
       initiate: true,
     };
-    const workflowId = processWorkflowId(type.name, id, this.config.memberName);
     const now = nowIso();
     // The row exists before the workflow writes its own view, so a GET right
-    // after the 202 finds the process.
-    await this.ds
-      .createQueryBuilder()
-      .insert()
-      .into(ProcessRecord)
-      .values({
-        id,
-        type: type.name,
-        status: 'running',
-        initiator: this.config.memberName,
-        participants,
-        input: dto.input as object,
-        steps: type.steps.map((s) => ({
-          name: s.name,
-          owner: s.owner,
-          member: participants[s.owner],
-          status: 'pending',
-        })),
-        reason: null,
-        rejectedBy: null,
-        startPin: null,
-        appliedIndex: 0,
-        workflowId,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .orIgnore()
-      .execute();
-    await this.temporal.workflow.start('processWorkflow', {
-      workflowId,
-      taskQueue: TASK_QUEUE,
-      args: [args],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.processType, value: type.name },
-        { key: SEARCH_ATTRIBUTES.status, value: 'running' },
-        { key: SEARCH_ATTRIBUTES.member, value: this.config.memberName },
-      ],
-      memo: { participants, initiator: this.config.memberName },
-    });
+    // after the 202 finds the process; it goes again if the start fails.
+    await this.ds.getRepository(ProcessRecord).save(processRow(initialState(args, type), now, now));
+    try {
+      await this.temporal.workflow.start('processWorkflow', { ...processWorkflowOptions(args), args: [args] });
+    } catch (err) {
+      await this.ds.getRepository(ProcessRecord).delete({ id });
+      throw err;
+    }
     return this.get(id);
   }
 

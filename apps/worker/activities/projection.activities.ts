@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { ProjectionActivities } from '../../../workflows/activities.js';
-import { processWorkflowId } from '../../../workflows/definitions.js';
 import { inTransaction, nowIso } from '../../shared/db/data-source.js';
 import { ProcessRecord } from '../../shared/db/entities.js';
 import { appendEvents } from '../../shared/db/event-log.js';
+import { processRow } from '../../shared/db/process-row.js';
 
 /** Saves the workflow's view of a process and its events in one transaction. */
 export function createProjectionActivities(ds: DataSource): ProjectionActivities {
@@ -12,22 +12,7 @@ export function createProjectionActivities(ds: DataSource): ProjectionActivities
       await inTransaction(ds, async (em) => {
         const now = nowIso();
         const existing = await em.findOneBy(ProcessRecord, { id: state.processId });
-        await em.save(ProcessRecord, {
-          id: state.processId,
-          type: state.processType,
-          status: state.status,
-          initiator: state.initiator,
-          participants: state.participants,
-          input: state.input,
-          steps: state.steps,
-          reason: state.reason ?? null,
-          rejectedBy: state.rejectedBy ?? null,
-          startPin: state.startPin ?? null,
-          appliedIndex: state.appliedIndex,
-          workflowId: processWorkflowId(state.processType, state.processId, state.member),
-          createdAt: existing?.createdAt ?? now,
-          updatedAt: now,
-        });
+        await em.save(ProcessRecord, processRow(state, existing?.createdAt ?? now, now));
         await appendEvents(
           em,
           events.map((e) => ({
