@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalChain } from '../../apps/network/local-chain.js';
+import { DEV_ACCOUNTS } from '../../apps/shared/chain/dev-accounts.js';
+import { SequencerClient } from '../../apps/shared/chain/sequencer.js';
+import { openDatabase } from '../../apps/shared/db/data-source.js';
+import { EventRecord, LedgerPinRecord } from '../../apps/shared/db/entities.js';
+import { createLogger } from '../../apps/shared/logger.js';
+import { LedgerListener } from '../../apps/worker/ledger-listener.js';
+import { PinBatcher } from '../../apps/worker/pin-batcher.js';
+import { b32, freePort, projectRoot, tempDir } from '../contracts/chain-helpers.js';
+import type { DataSource } from 'typeorm';
+
+// The pinner and the ledger listener against a real chain and a real database.
+describe('pin batcher and ledger listener', () => {
+  let chain: LocalChain;
+  let ds: DataSource;
+  let member: SequencerClient;
+  const log = createLogger('test', 'buyer', 'error');
+
+  beforeAll(async () => {
+    const dir = await tempDir('pinning');
+    chain = await LocalChain.start({ dataDir: join(dir, 'chain'), port: await freePort(), projectRoot, log: () => {} });
+    const address = await SequencerClient.deploy(chain.rpcUrl, DEV_ACCOUNTS[0].privateKey);
+    const owner = new SequencerClient({ rpcUrl: chain.rpcUrl, address, privateKey: DEV_ACCOUNTS[0].privateKey });
+    await owner.addMember(DEV_ACCOUNTS[1].address, 'buyer', 'http://127.0.0.1:1');
+    owner.destroy();
+    member = new SequencerClient({ rpcUrl: chain.rpcUrl, address, privateKey: DEV_ACCOUNTS[1].privateKey });
+    ds = await openDatabase({ databaseUrl: '', sqlitePath: join(dir, 'baton.sqlite') }, true);
+  });
+
+  afterAll(async () => {
+    member?.destroy();
+    await ds?.destroy();
+    await chain?.stop();
+  });
+
+  it('pins everything queued in one transaction, once, and the listener numbers pins within each context', async () => {
+    const batcher = new PinBatcher(ds, member, log, { maxBatch: 200, lingerMs: 0, idleMs: 50 });
+    // 10 processes (contexts) with 5 pins each, interleaved as they would be under load.
+    for (let i = 0; i < 50; i++) await batcher.enqueue(b32(`hash-${i}`), b32(`context-${i % 10}`), `m-${i}`);
+    await batcher.enqueue(b32('hash-0'), b32('context-0'), 'm-0'); // queued twice: pinned once
+    expect(await batcher.pinOnce()).toBe(50);
+    expect(await batcher.pinOnce()).toBe(0);
+
+    const listener = new LedgerListener(ds, member, log, { startBlock: 0, confirmations: 0 });
+    expect(await listener.pollOnce()).toBe(1);
+    expect(await listener.pollOnce()).toBe(0); // the cursor moved past the batch
+
+    const pins = await ds.getRepository(LedgerPinRecord).find({ order: { pin: 'ASC' } });
+    expect(pins).toHaveLength(50);
+    expect(pins.map((p) => p.pin)).toEqual(pins.map((_, i) => pins[0].pin + i));
+    expect(new Set(pins.map((p) => p.batch)).size).toBe(1);
+    for (let c = 0; c < 10; c++) {
+      const mine = pins.filter((p) => p.context === b32(`context-${c}`));
+      expect(mine.map((p) => p.contextIndex)).toEqual([1, 2, 3, 4, 5]);
+      expect(mine.map((p) => p.hash)).toEqual([0, 1, 2, 3, 4].map((k) => b32(`hash-${c + 10 * k}`)));
+    }
+    const events = await ds.getRepository(EventRecord).find({ order: { sequence: 'ASC' } });
+    expect(events.map((e) => [e.sequence, e.type, e.data?.pins])).toEqual([[1, 'batch-pinned', 50]]);
+  });
+});
