@@ -1,9 +1,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DEV_ACCOUNTS } from '../shared/chain/dev-accounts.js';
 import { SequencerClient } from '../shared/chain/sequencer.js';
 import { openDatabase } from '../shared/db/data-source.js';
 import { PROJECT_ROOT } from '../shared/paths.js';
+import { stopLeftovers, markChildren } from './leftovers.js';
 import { LocalChain } from './local-chain.js';
 import { MemberProcess } from './member-process.js';
 import { findOrInstallTemporalCli } from './temporal-cli.js';
@@ -25,7 +26,7 @@ export interface LocalNetworkOptions {
 export function localNetworkOptionsFromEnv(env = process.env, log: (line: string) => void): LocalNetworkOptions {
   const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
   return {
-    dataDir: env.BATON_DATA_DIR ?? join(PROJECT_ROOT, '.baton'),
+    dataDir: resolve(env.BATON_DATA_DIR ?? join(PROJECT_ROOT, '.baton')),
     temporalPort: port('BATON_TEMPORAL_PORT', 7233),
     temporalUiPort: port('BATON_TEMPORAL_UI_PORT', 8233),
     chainPort: port('BATON_CHAIN_PORT', 8545),
@@ -67,6 +68,8 @@ export class LocalNetwork {
   async start(): Promise<void> {
     const { dataDir, log } = this.options;
     await mkdir(dataDir, { recursive: true });
+    await stopLeftovers(dataDir, log);
+    markChildren(dataDir);
     log('[1/4] Temporal dev server');
     const cli = await findOrInstallTemporalCli({ projectRoot: PROJECT_ROOT, log });
     this.temporal = await TemporalDevServer.start({

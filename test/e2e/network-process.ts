@@ -76,6 +76,13 @@ export class NetworkProcess {
     await exited;
   }
 
+  /** kill -9 of the launcher alone: what it started lives on. */
+  async killLauncherOnly(): Promise<void> {
+    const exited = once(this.child, 'exit');
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
   /** kill -9 of the launcher and everything it started. */
   async kill(): Promise<void> {
     try {

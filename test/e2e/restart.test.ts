@@ -70,4 +70,13 @@ describe('a second start reuses what is there', () => {
     ]);
     await Promise.all(MEMBERS.map(eventCount));
   });
+
+  it('after only the launcher was killed: a new start stops what it left running and carries on', async () => {
+    const inFlight = await api.startTrade(1_000);
+    await network.killLauncherOnly();
+    network = await NetworkProcess.start(RESTART_PORTS, dataDir);
+    expect(network.log()).toMatch(/stopping \d+ process\(es\) left running by an earlier start/);
+    const views = await api.settled(inFlight.id, FINAL, 120_000);
+    for (const m of MEMBERS) expect(views[m].status).toBe('completed');
+  });
 });
