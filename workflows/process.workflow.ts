@@ -22,14 +22,16 @@ import {
 } from './process-state.js';
 import { findProcessType, type StepDefinition } from './process-types/index.js';
 
+// Short start-to-close timeouts: an activity lost with a crashed worker is
+// retried that soon. A member whose systems take longer heartbeats instead.
 const steps = proxyActivities<Pick<ProcessActivities, 'runStep' | 'compensateStep'>>({
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
 });
 // Delivering private data and queueing the pin must eventually succeed (a
 // peer may be down for a while): retried without a bound, with backoff.
 const exchange = proxyActivities<Pick<ProcessActivities, 'publishMessage'>>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 const projection = proxyLocalActivities<ProjectionActivities>({

@@ -15,7 +15,7 @@ export class DataExchange {
     private readonly member: string,
     private readonly wallet: Wallet,
     private readonly directory: MemberDirectory,
-    private readonly timeoutMs = 10_000,
+    private readonly timeoutMs = 5_000,
   ) {}
 
   async send(to: string, body: string): Promise<void> {
