@@ -3,7 +3,7 @@
  * worker and the gateway: defined once, here, beside the workflow.
  */
 import { defineSearchAttributeKey } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { LedgerDelivery } from './messages.js';
 import type { ProcessState } from './process-state.js';
 
@@ -48,3 +48,25 @@ export function processWorkflowOptions(p: {
     memo: { participants: p.participants, initiator: p.initiator },
   };
 }
+
+/** A person's decision on a decision step, at the member that owns it. */
+export interface StepDecision {
+  step: string;
+  approve: boolean;
+  comment?: string;
+}
+
+/** Failure types the update validators raise; the gateway maps them to HTTP statuses. */
+export const UPDATE_REFUSALS = {
+  notYourStep: 'NotYourStep',
+  unknownStep: 'UnknownStep',
+  stepNotReady: 'StepNotReady',
+  alreadyDecided: 'AlreadyDecided',
+  tooLate: 'TooLate',
+  alreadyRequested: 'AlreadyRequested',
+  notFailed: 'NotFailed',
+} as const;
+
+export const decideStepUpdate = defineUpdate<{ accepted: true }, [StepDecision]>('decideStep');
+export const requestCancelUpdate = defineUpdate<{ messageId: string }, [{ reason: string }]>('requestCancel');
+export const retryCompensationUpdate = defineUpdate<{ step: string }, []>('retryCompensation');

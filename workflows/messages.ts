@@ -35,7 +35,50 @@ export interface StepCompensatedMessage {
   output?: unknown;
 }
 
-export type LedgerMessage = ProcessStartedMessage | StepOutcomeMessage | StepCompensatedMessage;
+/** Any participant asks to stop the process; the ledger decides whether it came in time. */
+export interface CancelRequestedMessage {
+  kind: 'cancel-requested';
+  id: string;
+  processId: string;
+  author: string;
+  reason: string;
+}
+
+/** A member saw a step's deadline pass with no outcome on the ledger. */
+export interface StepTimeoutMessage {
+  kind: 'step-timeout';
+  id: string;
+  processId: string;
+  author: string;
+  step: string;
+}
+
+/** The owner of a step could not compensate it; the process is failed until a retry succeeds. */
+export interface CompensationFailedMessage {
+  kind: 'compensation-failed';
+  id: string;
+  processId: string;
+  author: string;
+  step: string;
+  reason: string;
+}
+
+export type LedgerMessage =
+  | ProcessStartedMessage
+  | StepOutcomeMessage
+  | StepCompensatedMessage
+  | CancelRequestedMessage
+  | StepTimeoutMessage
+  | CompensationFailedMessage;
+
+export const MESSAGE_KINDS: readonly LedgerMessage['kind'][] = [
+  'process-started',
+  'step-outcome',
+  'step-compensated',
+  'cancel-requested',
+  'step-timeout',
+  'compensation-failed',
+];
 
 /** One pinned message as the ledger listener hands it to a process workflow. */
 export interface LedgerDelivery {
@@ -51,8 +94,9 @@ export interface LedgerDelivery {
   message: LedgerMessage;
 }
 
-export function messageId(processId: string, kind: LedgerMessage['kind'], step?: string): string {
-  return step === undefined ? `${processId}/${kind}` : `${processId}/${kind}/${step}`;
+/** Ids derive from what a message is about, so a retried publish is the same message. */
+export function messageId(processId: string, kind: LedgerMessage['kind'], ...about: (string | number)[]): string {
+  return [processId, kind, ...about].join('/');
 }
 
 /** Members that must receive every message of a process: its participants, once each. */

@@ -82,7 +82,7 @@ function delivery(index: number, message: LedgerMessage, author = message.author
 
 /** Applies the messages in order from index 1 and returns every event. */
 function applyAll(state: ProcessState, messages: LedgerMessage[]): ProcessEvent[] {
-  return messages.flatMap((m, i) => applyDelivery(state, delivery(i + 1, m)));
+  return messages.flatMap((m, i) => applyDelivery(state, delivery(i + 1, m), tradeSettlement));
 }
 
 const HAPPY_PATH: LedgerMessage[] = [
@@ -124,7 +124,7 @@ describe('process state: trade settlement', () => {
   it('asks for no action until the process-started message is on the ledger', () => {
     const state = stateFor('alice');
     expect(nextAction(state, tradeSettlement)).toBeNull();
-    applyDelivery(state, delivery(1, started()));
+    applyDelivery(state, delivery(1, started()), tradeSettlement);
     expect(state.startPin).toBe(101);
     expect(nextFor(state)).toBe('action:place-order');
   });
@@ -141,7 +141,7 @@ describe('process state: trade settlement', () => {
       [null, null, null],
     ];
     HAPPY_PATH.forEach((message, i) => {
-      for (const m of members) applyDelivery(states[m], delivery(i + 1, message));
+      for (const m of members) applyDelivery(states[m], delivery(i + 1, message), tradeSettlement);
       expect(members.map((m) => nextFor(states[m]))).toEqual(expectedNext[i]);
     });
     for (const m of members) {
@@ -174,8 +174,8 @@ describe('process state: trade settlement', () => {
     const alice = stateFor('alice');
     const bob = stateFor('bob');
     const rejection = UNTIL_REJECTION.flatMap((m, i) => {
-      applyDelivery(bob, delivery(i + 1, m));
-      return applyDelivery(alice, delivery(i + 1, m));
+      applyDelivery(bob, delivery(i + 1, m), tradeSettlement);
+      return applyDelivery(alice, delivery(i + 1, m), tradeSettlement);
     });
     expect(rejection.slice(-2)).toMatchObject([
       { type: 'step-rejected', step: 'approve-financing', author: 'carol', reason: 'amount above credit limit' },
@@ -188,15 +188,15 @@ describe('process state: trade settlement', () => {
     expect(nextFor(bob)).toBe('compensate:reserve-stock');
     expect(nextFor(alice)).toBeNull();
 
-    const afterStock = applyDelivery(alice, delivery(5, compensated('reserve-stock', 'bob')));
-    applyDelivery(bob, delivery(5, compensated('reserve-stock', 'bob')));
+    const afterStock = applyDelivery(alice, delivery(5, compensated('reserve-stock', 'bob')), tradeSettlement);
+    applyDelivery(bob, delivery(5, compensated('reserve-stock', 'bob')), tradeSettlement);
     expect(afterStock.map((e) => e.type)).toEqual(['step-compensated']);
     expect(alice.status).toBe('compensating');
     expect(alice.steps[1]).toMatchObject({ status: 'compensated', compensationPin: 105 });
     expect(nextFor(alice)).toBe('compensate:place-order');
     expect(nextFor(bob)).toBeNull();
 
-    const afterOrder = applyDelivery(alice, delivery(6, compensated('place-order', 'alice')));
+    const afterOrder = applyDelivery(alice, delivery(6, compensated('place-order', 'alice')), tradeSettlement);
     expect(afterOrder).toMatchObject([
       { type: 'step-compensated', step: 'place-order', author: 'alice', pin: 106, status: 'compensating' },
       { type: 'process-compensated', reason: 'amount above credit limit', status: 'compensated' },
@@ -226,10 +226,10 @@ describe('process state: trade settlement', () => {
 
   it('throws on a delivery out of order and leaves the state as it was', () => {
     const state = stateFor('alice');
-    applyDelivery(state, delivery(1, started()));
+    applyDelivery(state, delivery(1, started()), tradeSettlement);
     const before = structuredClone(state);
-    expect(() => applyDelivery(state, delivery(3, done('place-order', 'alice')))).toThrow('delivery 3 out of order');
-    expect(() => applyDelivery(state, delivery(1, started()))).toThrow('delivery 1 out of order');
+    expect(() => applyDelivery(state, delivery(3, done('place-order', 'alice')), tradeSettlement)).toThrow('delivery 3 out of order');
+    expect(() => applyDelivery(state, delivery(1, started()), tradeSettlement)).toThrow('delivery 1 out of order');
     expect(state).toEqual(before);
   });
 
@@ -251,7 +251,7 @@ describe('process state: trade settlement', () => {
         name: 'a step that is not the next one',
         before: [started(), done('place-order', 'alice')],
         message: done('ship', 'bob'),
-        reason: 'step ship is not the next step',
+        reason: 'step ship cannot have an outcome now',
       },
       {
         name: 'a compensation out of reverse order',
@@ -293,14 +293,14 @@ describe('process state: trade settlement', () => {
           const state = stateFor(m);
           applyAll(state, c.before);
           const before = structuredClone(state);
-          const events = applyDelivery(state, delivery(index, c.message, c.pinnedBy));
+          const events = applyDelivery(state, delivery(index, c.message, c.pinnedBy), tradeSettlement);
           expect(events).toEqual([]);
           expect(state.appliedIndex).toBe(index);
           // Nothing but the applied index and the ignored list changed.
           expect({ ...state, appliedIndex: before.appliedIndex, ignored: before.ignored }).toEqual(before);
           return state.ignored;
         });
-        const expected = [{ index, pin: 100 + index, reason: c.reason }];
+        const expected = [{ index, pin: 100 + index, reason: c.reason, messageId: c.message.id }];
         for (const ignored of results) expect(ignored).toEqual(expected);
       });
     }
@@ -309,7 +309,7 @@ describe('process state: trade settlement', () => {
       const state = stateFor('alice');
       applyAll(state, [started(), done('reserve-stock', 'bob')]);
       expect(state.ignored).toHaveLength(1);
-      expect(applyDelivery(state, delivery(3, done('place-order', 'alice'))).map((e) => e.type)).toEqual(['step-done']);
+      expect(applyDelivery(state, delivery(3, done('place-order', 'alice')), tradeSettlement).map((e) => e.type)).toEqual(['step-done']);
       expect(nextFor(state)).toBeNull();
     });
   });
@@ -330,6 +330,6 @@ describe('process state: trade settlement', () => {
     // Ignored deliveries produce no event, so they do not shift later keys.
     const state = stateFor('carol');
     applyAll(state, [started(), done('ship', 'bob')]);
-    expect(applyDelivery(state, delivery(3, done('place-order', 'alice')))[0].key).toBe('p-1/carol/2');
+    expect(applyDelivery(state, delivery(3, done('place-order', 'alice')), tradeSettlement)[0].key).toBe('p-1/carol/2');
   });
 });

@@ -1,10 +1,12 @@
 /**
  * The deterministic heart of a process: a state that changes only by applying
  * ledger deliveries in index order. Every member applies the same deliveries
- * in the same order, so every member reaches the same state.
+ * in the same order through these pure functions, so every member reaches the
+ * same state; races (a cancel against a step, a timeout against an outcome)
+ * are decided by ledger order alone.
  */
-import type { LedgerDelivery } from './messages.js';
-import type { ProcessTypeDefinition, StepDefinition } from './process-types/index.js';
+import type { LedgerDelivery, LedgerMessage } from './messages.js';
+import { stepDependencies, type ProcessTypeDefinition, type StepDefinition } from './process-types/index.js';
 
 export type ProcessStatus = 'running' | 'completed' | 'compensating' | 'compensated' | 'failed';
 export type StepStatus = 'pending' | 'done' | 'rejected' | 'compensated';
@@ -16,10 +18,19 @@ export interface StepView {
   status: StepStatus;
   output?: unknown;
   reason?: string;
-  /** Global pin number of the step's outcome. */
+  /** Global pin number of the step's outcome (or of the timeout that rejected it). */
   pin?: number;
   /** Global pin number of the step's compensation. */
   compensationPin?: number;
+}
+
+export interface Cancellation {
+  requestedBy: string;
+  reason: string;
+  pin: number;
+  outcome: 'accepted' | 'refused';
+  /** Why a refused request came too late. */
+  refusal?: string;
 }
 
 export interface ProcessArgs {
@@ -45,12 +56,15 @@ export interface ProcessState {
   steps: StepView[];
   reason?: string;
   rejectedBy?: string;
+  /** The step whose compensation failed, while the process is failed. */
+  failedStep?: string;
+  cancellations: Cancellation[];
   /** Global pin number of the process-started message; unset until confirmed on the ledger. */
   startPin?: number;
   /** Index of the last delivery applied; deliveries apply strictly as appliedIndex + 1. */
   appliedIndex: number;
-  /** Deliveries that were in order but not valid (wrong author, wrong step); the same at every member. */
-  ignored: { index: number; pin: number; reason: string }[];
+  /** Deliveries that were in order but not valid (wrong author, too late); the same at every member. */
+  ignored: { index: number; pin: number; reason: string; messageId: string }[];
   /** Count of events produced so far; gives each event a stable id. */
   eventCount: number;
 }
@@ -59,7 +73,11 @@ export type ProcessEventType =
   | 'process-started'
   | 'step-done'
   | 'step-rejected'
+  | 'step-timed-out'
   | 'step-compensated'
+  | 'cancel-accepted'
+  | 'cancel-refused'
+  | 'compensation-failed'
   | 'process-compensating'
   | 'process-completed'
   | 'process-compensated'
@@ -78,7 +96,11 @@ export interface ProcessEvent {
   reason?: string;
 }
 
-export type NextAction = { kind: 'action'; step: StepDefinition } | { kind: 'compensate'; step: StepDefinition } | null;
+export interface StepAction {
+  kind: 'action' | 'compensate';
+  step: StepDefinition;
+}
+export type NextAction = StepAction | null;
 
 export function initialState(args: ProcessArgs, type: ProcessTypeDefinition): ProcessState {
   return {
@@ -95,6 +117,7 @@ export function initialState(args: ProcessArgs, type: ProcessTypeDefinition): Pr
       member: args.participants[s.owner],
       status: 'pending',
     })),
+    cancellations: [],
     appliedIndex: 0,
     ignored: [],
     eventCount: 0,
@@ -102,35 +125,57 @@ export function initialState(args: ProcessArgs, type: ProcessTypeDefinition): Pr
 }
 
 export function isTerminal(status: ProcessStatus): boolean {
-  return status === 'completed' || status === 'compensated' || status === 'failed';
+  return status === 'completed' || status === 'compensated';
 }
 
-/** What the local member must do now, if anything. */
-export function nextAction(state: ProcessState, type: ProcessTypeDefinition): NextAction {
-  if (state.startPin === undefined) return null;
-  if (state.status === 'running') {
-    const i = state.steps.findIndex((s) => s.status === 'pending');
-    if (i >= 0 && state.steps[i].member === state.member) return { kind: 'action', step: type.steps[i] };
-  }
-  if (state.status === 'compensating') {
-    const i = lastDoneStep(state);
-    if (i >= 0 && state.steps[i].member === state.member) return { kind: 'compensate', step: type.steps[i] };
-  }
-  return null;
+/** Pending steps whose dependencies are all done: they may start now (in parallel). */
+export function readySteps(state: ProcessState, type: ProcessTypeDefinition): number[] {
+  if (state.startPin === undefined || state.status !== 'running') return [];
+  const done = new Set(state.steps.filter((s) => s.status === 'done').map((s) => s.name));
+  return state.steps.flatMap((s, i) =>
+    s.status === 'pending' && stepDependencies(type, i).every((d) => done.has(d)) ? [i] : [],
+  );
 }
+
+/** The completed step to undo next: the one whose outcome is latest on the ledger. */
+export function nextToCompensate(state: ProcessState): number {
+  let best = -1;
+  state.steps.forEach((s, i) => {
+    if (s.status === 'done' && (best < 0 || s.pin! > state.steps[best].pin!)) best = i;
+  });
+  return best;
+}
+
+/** What the local member must do now: its ready steps' actions, or the next compensation if it is its own. */
+export function nextActions(state: ProcessState, type: ProcessTypeDefinition): StepAction[] {
+  if (state.status === 'running')
+    return readySteps(state, type)
+      .filter((i) => state.steps[i].member === state.member)
+      .map((i): StepAction => ({ kind: 'action', step: type.steps[i] }));
+  if (state.status === 'compensating') {
+    const i = nextToCompensate(state);
+    if (i >= 0 && state.steps[i].member === state.member) return [{ kind: 'compensate', step: type.steps[i] }];
+  }
+  return [];
+}
+
+/** The first of nextActions, for callers that act one at a time. */
+export function nextAction(state: ProcessState, type: ProcessTypeDefinition): NextAction {
+  return nextActions(state, type)[0] ?? null;
+}
+
+type Emit = (e: Omit<ProcessEvent, 'key' | 'processId' | 'processType' | 'status'>) => void;
 
 /** Applies the delivery at appliedIndex + 1 and returns the events it caused. */
-export function applyDelivery(state: ProcessState, delivery: LedgerDelivery): ProcessEvent[] {
+export function applyDelivery(
+  state: ProcessState,
+  delivery: LedgerDelivery,
+  type: ProcessTypeDefinition,
+): ProcessEvent[] {
   if (delivery.index !== state.appliedIndex + 1) throw new Error(`delivery ${delivery.index} out of order`);
   state.appliedIndex = delivery.index;
-  const problem = validate(state, delivery);
-  if (problem) {
-    state.ignored.push({ index: delivery.index, pin: delivery.pin, reason: problem });
-    return [];
-  }
-  const m = delivery.message;
   const events: ProcessEvent[] = [];
-  const emit = (e: Omit<ProcessEvent, 'key' | 'processId' | 'processType' | 'status'>) =>
+  const emit: Emit = (e) =>
     events.push({
       key: `${state.processId}/${state.member}/${++state.eventCount}`,
       processId: state.processId,
@@ -138,85 +183,118 @@ export function applyDelivery(state: ProcessState, delivery: LedgerDelivery): Pr
       status: state.status,
       ...e,
     });
-  if (m.kind === 'process-started') {
-    state.startPin = delivery.pin;
-    emit({ type: 'process-started', pin: delivery.pin, author: m.author });
-  } else if (m.kind === 'step-outcome') {
-    const step = state.steps.find((s) => s.name === m.step)!;
-    step.pin = delivery.pin;
-    step.output = m.output;
-    if (m.outcome === 'done') {
-      step.status = 'done';
-      emit({ type: 'step-done', step: step.name, pin: delivery.pin, author: m.author });
-      if (state.steps.every((s) => s.status === 'done')) {
-        state.status = 'completed';
-        emit({ type: 'process-completed' });
-      }
-    } else {
-      step.status = 'rejected';
-      step.reason = m.reason;
-      state.reason = m.reason;
-      state.rejectedBy = m.author;
-      emit({ type: 'step-rejected', step: step.name, pin: delivery.pin, author: m.author, reason: m.reason });
-      state.status = 'compensating';
-      emit({ type: 'process-compensating', reason: m.reason });
-      settleCompensation(state, emit);
+  const problem = validate(state, delivery, type);
+  if (problem) {
+    state.ignored.push({ index: delivery.index, pin: delivery.pin, reason: problem, messageId: delivery.message.id });
+    const m = delivery.message;
+    if (m.kind === 'cancel-requested') {
+      state.cancellations.push({
+        requestedBy: m.author,
+        reason: m.reason,
+        pin: delivery.pin,
+        outcome: 'refused',
+        refusal: problem,
+      });
+      emit({ type: 'cancel-refused', pin: delivery.pin, author: m.author, reason: problem });
     }
-  } else {
-    const step = state.steps.find((s) => s.name === m.step)!;
-    step.status = 'compensated';
-    step.compensationPin = delivery.pin;
-    emit({ type: 'step-compensated', step: step.name, pin: delivery.pin, author: m.author });
-    settleCompensation(state, emit);
+    return events;
   }
+  apply(state, delivery, emit);
   return events;
 }
 
+function apply(state: ProcessState, { message: m, pin }: LedgerDelivery, emit: Emit): void {
+  const step = 'step' in m ? state.steps.find((s) => s.name === m.step)! : undefined;
+  switch (m.kind) {
+    case 'process-started':
+      state.startPin = pin;
+      emit({ type: 'process-started', pin, author: m.author });
+      return;
+    case 'step-outcome':
+      step!.pin = pin;
+      step!.output = m.output;
+      if (m.outcome === 'done') {
+        step!.status = 'done';
+        emit({ type: 'step-done', step: step!.name, pin, author: m.author });
+        if (state.steps.every((s) => s.status === 'done')) {
+          state.status = 'completed';
+          emit({ type: 'process-completed' });
+        }
+        return;
+      }
+      step!.status = 'rejected';
+      step!.reason = m.reason;
+      emit({ type: 'step-rejected', step: step!.name, pin, author: m.author, reason: m.reason });
+      return compensate(state, m.reason ?? `step ${step!.name} rejected`, m.author, emit);
+    case 'step-timeout': {
+      step!.status = 'rejected';
+      step!.pin = pin;
+      step!.reason = `the deadline of step ${step!.name} passed`;
+      emit({ type: 'step-timed-out', step: step!.name, pin, author: m.author, reason: step!.reason });
+      return compensate(state, step!.reason, m.author, emit);
+    }
+    case 'cancel-requested':
+      state.cancellations.push({ requestedBy: m.author, reason: m.reason, pin, outcome: 'accepted' });
+      emit({ type: 'cancel-accepted', pin, author: m.author, reason: m.reason });
+      return compensate(state, `cancelled by ${m.author}: ${m.reason}`, m.author, emit);
+    case 'compensation-failed':
+      state.status = 'failed';
+      state.failedStep = m.step;
+      emit({ type: 'compensation-failed', step: m.step, pin, author: m.author, reason: m.reason });
+      emit({ type: 'process-failed', step: m.step, reason: `compensation of ${m.step} failed: ${m.reason}` });
+      return;
+    case 'step-compensated':
+      step!.status = 'compensated';
+      step!.compensationPin = pin;
+      state.failedStep = undefined;
+      if (state.status === 'failed') state.status = 'compensating';
+      emit({ type: 'step-compensated', step: step!.name, pin, author: m.author });
+      return settle(state, emit);
+  }
+}
+
+function compensate(state: ProcessState, reason: string, by: string, emit: Emit): void {
+  state.status = 'compensating';
+  state.reason = reason;
+  state.rejectedBy = by;
+  emit({ type: 'process-compensating', reason });
+  settle(state, emit);
+}
+
 /** Ends the compensation once no completed step is left to undo. */
-function settleCompensation(state: ProcessState, emit: (e: Pick<ProcessEvent, 'type' | 'reason'>) => void): void {
-  if (lastDoneStep(state) < 0) {
+function settle(state: ProcessState, emit: Emit): void {
+  if (nextToCompensate(state) < 0) {
     state.status = 'compensated';
     emit({ type: 'process-compensated', reason: state.reason });
   }
 }
 
-/** Marks the process failed at the local member (a compensation could not be carried out). */
-export function failProcess(state: ProcessState, step: string, reason: string): ProcessEvent {
-  state.status = 'failed';
-  state.reason = `compensation of ${step} failed: ${reason}`;
-  return {
-    key: `${state.processId}/${state.member}/${++state.eventCount}`,
-    type: 'process-failed',
-    processId: state.processId,
-    processType: state.processType,
-    status: state.status,
-    step,
-    reason: state.reason,
-  };
-}
-
-function lastDoneStep(state: ProcessState): number {
-  for (let i = state.steps.length - 1; i >= 0; i--) if (state.steps[i].status === 'done') return i;
-  return -1;
-}
-
 /** Why a delivery cannot apply now, or undefined when it can. Pure: every member decides alike. */
-function validate(state: ProcessState, d: LedgerDelivery): string | undefined {
-  const m = d.message;
+function validate(state: ProcessState, d: LedgerDelivery, type: ProcessTypeDefinition): string | undefined {
+  const m: LedgerMessage = d.message;
   if (m.processId !== state.processId) return `message for another process (${m.processId})`;
   if (m.author !== d.author) return `message by ${m.author} pinned by ${d.author}`;
   if (m.kind === 'process-started') return state.startPin === undefined ? undefined : 'process already started';
   if (state.startPin === undefined) return 'process not started on the ledger yet';
+  if (!Object.values(state.participants).includes(m.author)) return `${m.author} takes no part in the process`;
+  if (m.kind === 'cancel-requested')
+    return state.status === 'running' ? undefined : `too late: the process is already ${state.status}`;
   const i = state.steps.findIndex((s) => s.name === m.step);
   if (i < 0) return `unknown step ${m.step}`;
   const step = state.steps[i];
+  const ready = () => readySteps(state, type).includes(i);
+  if (m.kind === 'step-timeout') {
+    if (state.status !== 'running') return `process is ${state.status}`;
+    return ready() ? undefined : `step ${m.step} is not waiting for an outcome`;
+  }
   if (step.member !== m.author) return `step ${m.step} belongs to ${step.member}, not ${m.author}`;
   if (m.kind === 'step-outcome') {
-    if (state.status !== 'running') return `process is ${state.status}`;
-    if (state.steps.findIndex((s) => s.status === 'pending') !== i) return `step ${m.step} is not the next step`;
-    return undefined;
+    if (state.status !== 'running') return `too late: the process is ${state.status}`;
+    return ready() ? undefined : `step ${m.step} cannot have an outcome now`;
   }
-  if (state.status !== 'compensating') return `process is ${state.status}, nothing to compensate`;
-  if (lastDoneStep(state) !== i) return `step ${m.step} is not the next to compensate`;
+  const compensating = state.status === 'compensating' || state.status === 'failed';
+  if (!compensating) return `process is ${state.status}, nothing to compensate`;
+  if (nextToCompensate(state) !== i) return `step ${m.step} is not the next to compensate`;
+  if (m.kind === 'compensation-failed' && state.status === 'failed') return 'the process is already failed';
   return undefined;
 }

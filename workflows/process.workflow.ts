@@ -1,140 +1,170 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
   condition,
-  proxyActivities,
+  log,
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { ProcessActivities, ProjectionActivities, StepRequest } from './activities.js';
-import { ledgerEventSignal, processStateQuery, SEARCH_ATTRIBUTES } from './definitions.js';
-import { messageId, type LedgerDelivery, type LedgerMessage } from './messages.js';
+import type { ProjectionActivities } from './activities.js';
+import {
+  decideStepUpdate,
+  ledgerEventSignal,
+  processStateQuery,
+  requestCancelUpdate,
+  retryCompensationUpdate,
+  SEARCH_ATTRIBUTES,
+  type StepDecision,
+} from './definitions.js';
+import { messageId, type LedgerDelivery } from './messages.js';
 import {
   applyDelivery,
-  failProcess,
-  initialState,
   isTerminal,
-  nextAction,
+  initialState,
+  nextActions,
+  readySteps,
   type ProcessArgs,
   type ProcessEvent,
   type ProcessState,
 } from './process-state.js';
-import { findProcessType, type StepDefinition } from './process-types/index.js';
+import { findProcessType, stepDeadlineMs } from './process-types/index.js';
+import {
+  compensateLocally,
+  performAction,
+  performCompensation,
+  publish,
+  watchDeadline,
+  type TaskContext,
+} from './step-tasks.js';
+import { validateCancel, validateDecision, validateRetry } from './update-validators.js';
 
-// Short start-to-close timeouts: an activity lost with a crashed worker is
-// retried that soon. A member whose systems take longer heartbeats instead.
-const steps = proxyActivities<Pick<ProcessActivities, 'runStep' | 'compensateStep'>>({
-  startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
-});
-// Delivering private data and queueing the pin must eventually succeed (a
-// peer may be down for a while): retried without a bound, with backoff.
-const exchange = proxyActivities<Pick<ProcessActivities, 'publishMessage'>>({
-  startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
-});
 const projection = proxyLocalActivities<ProjectionActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200ms', maximumInterval: '5s' },
 });
 
 /**
- * One member's side of one process. It acts only when its role owns the next
- * step (or the next compensation) and everything before is confirmed on the
- * ledger; otherwise it waits for the next delivery in ledger order.
+ * One member's side of one process. Its state changes only through ledger
+ * deliveries, applied strictly in order; beside that it runs its own steps'
+ * actions, compensations and deadline watches as tasks that publish outcomes.
  */
 export async function processWorkflow(args: ProcessArgs): Promise<ProcessState> {
   const type = findProcessType(args.processType);
   if (!type) throw ApplicationFailure.nonRetryable(`unknown process type ${args.processType}`, 'UnknownProcessType');
   const state = initialState(args, type);
   const inbox = new Map<number, LedgerDelivery>();
+  const tasks = new Map<string, Promise<void>>();
+  let retries = 0;
+  const ctx: TaskContext = {
+    state,
+    type,
+    decisions: new Map<string, StepDecision>(),
+    ownPending: new Set<string>(),
+    undoLocally: async (step) => {
+      try {
+        await compensateLocally(state, step);
+      } catch (err) {
+        log.error('local compensation failed', { step: step.name, error: String(err) });
+      }
+    },
+  };
+  const launch = (key: string, task: () => Promise<void>) => {
+    if (tasks.has(key)) return;
+    tasks.set(
+      key,
+      task().catch((err: unknown) => log.error('step task failed', { task: key, error: String(err) })),
+    );
+  };
+
   setHandler(ledgerEventSignal, (d) => {
     // Duplicates (already applied or already buffered) change nothing; gaps wait.
     if (d.index > state.appliedIndex && !inbox.has(d.index)) inbox.set(d.index, d);
   });
   setHandler(processStateQuery, () => state);
+  setHandler(
+    decideStepUpdate,
+    (decision) => {
+      ctx.decisions.set(decision.step, decision);
+      return { accepted: true as const };
+    },
+    { validator: (decision: StepDecision) => validateDecision(state, type, ctx.decisions, decision) },
+  );
+  setHandler(
+    requestCancelUpdate,
+    async ({ reason }) => {
+      const id = messageId(state.processId, 'cancel-requested', state.member);
+      await publish(state, { kind: 'cancel-requested', id, processId: state.processId, author: state.member, reason });
+      return { messageId: id };
+    },
+    { validator: (_request) => validateCancel(state) },
+  );
+  setHandler(
+    retryCompensationUpdate,
+    () => {
+      retries += 1;
+      return { step: state.failedStep! };
+    },
+    { validator: () => validateRetry(state) },
+  );
 
   await projection.recordProcess({ state, events: [] });
   if (args.initiate) {
-    const started: LedgerMessage = {
+    const id = messageId(args.processId, 'process-started');
+    await publish(state, {
       kind: 'process-started',
-      id: messageId(args.processId, 'process-started'),
+      id,
       processId: args.processId,
       processType: args.processType,
       author: args.member,
       input: args.input,
       participants: args.participants,
-    };
-    await exchange.publishMessage({ message: started, participants: args.participants });
+    });
   }
 
-  const done = new Set<string>();
-  while (!isTerminal(state.status)) {
-    const action = nextAction(state, type);
-    const key = action && `${action.kind}/${action.step.name}`;
-    if (action && key && !done.has(key)) {
-      done.add(key);
-      const failure = await perform(state, action.kind, action.step);
-      if (failure) await record(state, [failure]);
-      continue;
+  while (!(isTerminal(state.status) && ctx.ownPending.size === 0 && (await settled(tasks)))) {
+    for (const { kind, step } of nextActions(state, type)) {
+      if (kind === 'action') launch(`action/${step.name}`, () => performAction(ctx, step));
+      else launch(`compensate/${step.name}/0`, () => performCompensation(ctx, step, 0));
     }
-    await condition(() => inbox.has(state.appliedIndex + 1));
-    const delivery = inbox.get(state.appliedIndex + 1)!;
+    if (state.status === 'failed' && retries > 0) {
+      const step = type.steps.find((s) => s.name === state.failedStep);
+      if (step?.name && state.steps.find((s) => s.name === step.name)?.member === state.member)
+        launch(`compensate/${step.name}/${retries}`, () => performCompensation(ctx, step, retries));
+    }
+    for (const i of readySteps(state, type)) {
+      const ms = stepDeadlineMs(type.steps[i], state.input);
+      if (ms !== undefined) launch(`deadline/${type.steps[i].name}`, () => watchDeadline(ctx, i, ms));
+    }
+    const seenRetries = retries;
+    await condition(
+      () =>
+        inbox.has(state.appliedIndex + 1) ||
+        retries !== seenRetries ||
+        (isTerminal(state.status) && ctx.ownPending.size === 0),
+    );
+    const delivery = inbox.get(state.appliedIndex + 1);
+    if (!delivery) continue;
     inbox.delete(delivery.index);
-    await record(state, applyDelivery(state, delivery));
+    const before = state.status;
+    const events = applyDelivery(state, delivery, type);
+    if (ctx.ownPending.delete(delivery.message.id) && state.ignored.some((i) => i.messageId === delivery.message.id)) {
+      const m = delivery.message;
+      const step =
+        m.kind === 'step-outcome' && m.outcome === 'done' ? type.steps.find((s) => s.name === m.step) : undefined;
+      if (step) launch(`undo/${step.name}`, () => ctx.undoLocally(step));
+    }
+    await record(state, events, before !== state.status);
   }
   return state;
 }
 
-/** Runs the local member's action or compensation and publishes its outcome; returns a failure event if it could not. */
-async function perform(
-  state: ProcessState,
-  kind: 'action' | 'compensate',
-  step: StepDefinition,
-): Promise<ProcessEvent | undefined> {
-  const request: StepRequest = {
-    processId: state.processId,
-    processType: state.processType,
-    step: step.name,
-    activity: kind === 'action' ? step.action : (step.compensation ?? ''),
-    input: state.input,
-    participants: state.participants,
-    member: state.member,
-  };
-  const base = { processId: state.processId, author: state.member, step: step.name };
-  let message: LedgerMessage;
-  if (kind === 'action') {
-    const result = await steps.runStep(request).catch((err: unknown) => ({
-      outcome: 'rejected' as const,
-      reason: `step ${step.name} failed: ${failureMessage(err)}`,
-      output: undefined,
-    }));
-    message = { kind: 'step-outcome', id: messageId(state.processId, 'step-outcome', step.name), ...base, ...result };
-  } else {
-    let output: unknown;
-    try {
-      if (step.compensation) output = (await steps.compensateStep(request)).output;
-    } catch (err) {
-      return failProcess(state, step.name, failureMessage(err));
-    }
-    message = {
-      kind: 'step-compensated',
-      id: messageId(state.processId, 'step-compensated', step.name),
-      ...base,
-      output,
-    };
-  }
-  await exchange.publishMessage({ message, participants: state.participants });
-  return undefined;
+/** True once every task has finished (deadline watches end as soon as their step is settled). */
+async function settled(tasks: Map<string, Promise<void>>): Promise<boolean> {
+  await Promise.all(tasks.values());
+  return true;
 }
 
-async function record(state: ProcessState, events: ProcessEvent[]): Promise<void> {
-  if (events.length > 0) upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: state.status }]);
+async function record(state: ProcessState, events: ProcessEvent[], statusChanged: boolean): Promise<void> {
+  if (statusChanged) upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: state.status }]);
   await projection.recordProcess({ state, events });
-}
-
-function failureMessage(err: unknown): string {
-  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
-  return err instanceof Error ? err.message : String(err);
 }

@@ -33,10 +33,20 @@ export class Api {
   }
 
   async request<T>(member: Member, path: string, init?: RequestInit): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${this.url(member)}${path}`, {
-      ...init,
-      headers: { 'content-type': 'application/json', ...init?.headers },
-    });
+    const send = () =>
+      fetch(`${this.url(member)}${path}`, {
+        ...init,
+        headers: { 'content-type': 'application/json', ...init?.headers },
+      });
+    let res: Response;
+    try {
+      res = await send();
+    } catch (err) {
+      // After a restart on the same port, fetch may reuse a pooled keep-alive
+      // socket of the old server; a fresh connection is the real answer.
+      if ((err as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw err;
+      res = await send();
+    }
     return { status: res.status, body: (await res.json()) as T };
   }
 

@@ -29,7 +29,8 @@ describe('a second start reuses what is there', () => {
 
   afterAll(async () => {
     await network?.kill();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (process.env.BATON_KEEP_E2E_DATA) console.log(`restart test data kept in ${dataDir}`);
+    else rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('after Ctrl-C: same contract, same history, and the ledger goes on', async () => {

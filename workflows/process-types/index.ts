@@ -2,6 +2,7 @@ import { tradeSettlement } from './trade-settlement.js';
 import type { ProcessTypeDefinition } from './types.js';
 
 export type { ProcessTypeDefinition, StepDefinition } from './types.js';
+export { checkDefinition, stepDeadlineMs, stepDependencies } from './types.js';
 
 /** Every process type this network knows; adding one needs no other change. */
 export const PROCESS_TYPES: Readonly<Record<string, ProcessTypeDefinition>> = {
