@@ -228,7 +228,9 @@ describe('process state: trade settlement', () => {
     const state = stateFor('alice');
     applyDelivery(state, delivery(1, started()), tradeSettlement);
     const before = structuredClone(state);
-    expect(() => applyDelivery(state, delivery(3, done('place-order', 'alice')), tradeSettlement)).toThrow('delivery 3 out of order');
+    expect(() => applyDelivery(state, delivery(3, done('place-order', 'alice')), tradeSettlement)).toThrow(
+      'delivery 3 out of order',
+    );
     expect(() => applyDelivery(state, delivery(1, started()), tradeSettlement)).toThrow('delivery 1 out of order');
     expect(state).toEqual(before);
   });
@@ -309,7 +311,9 @@ describe('process state: trade settlement', () => {
       const state = stateFor('alice');
       applyAll(state, [started(), done('reserve-stock', 'bob')]);
       expect(state.ignored).toHaveLength(1);
-      expect(applyDelivery(state, delivery(3, done('place-order', 'alice')), tradeSettlement).map((e) => e.type)).toEqual(['step-done']);
+      expect(
+        applyDelivery(state, delivery(3, done('place-order', 'alice')), tradeSettlement).map((e) => e.type),
+      ).toEqual(['step-done']);
       expect(nextFor(state)).toBeNull();
     });
   });

@@ -1,3 +1,4 @@
+import { loanSyndication } from './loan-syndication.js';
 import { tradeSettlement } from './trade-settlement.js';
 import type { ProcessTypeDefinition } from './types.js';
 
@@ -7,6 +8,7 @@ export { checkDefinition, stepDeadlineMs, stepDependencies } from './types.js';
 /** Every process type this network knows; adding one needs no other change. */
 export const PROCESS_TYPES: Readonly<Record<string, ProcessTypeDefinition>> = {
   [tradeSettlement.name]: tradeSettlement,
+  [loanSyndication.name]: loanSyndication,
 };
 
 export function findProcessType(name: string): ProcessTypeDefinition | undefined {
