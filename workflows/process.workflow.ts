@@ -1,4 +1,5 @@
 import {
+  allHandlersFinished,
   ApplicationFailure,
   condition,
   log,
@@ -36,7 +37,7 @@ import {
   watchDeadline,
   type TaskContext,
 } from './step-tasks.js';
-import { validateCancel, validateDecision, validateRetry } from './update-validators.js';
+import { validateCancel, validateDecision, validateRetry, type LocalRequests } from './update-validators.js';
 
 const projection = proxyLocalActivities<ProjectionActivities>({
   startToCloseTimeout: '10 seconds',
@@ -55,6 +56,7 @@ export async function processWorkflow(args: ProcessArgs): Promise<ProcessState> 
   const inbox = new Map<number, LedgerDelivery>();
   const tasks = new Map<string, Promise<void>>();
   let retries = 0;
+  const local: LocalRequests = { cancelRequested: false, retrying: false };
   const ctx: TaskContext = {
     state,
     type,
@@ -92,19 +94,21 @@ export async function processWorkflow(args: ProcessArgs): Promise<ProcessState> 
   setHandler(
     requestCancelUpdate,
     async ({ reason }) => {
+      local.cancelRequested = true;
       const id = messageId(state.processId, 'cancel-requested', state.member);
       await publish(state, { kind: 'cancel-requested', id, processId: state.processId, author: state.member, reason });
       return { messageId: id };
     },
-    { validator: (_request) => validateCancel(state) },
+    { validator: (_request) => validateCancel(state, local) },
   );
   setHandler(
     retryCompensationUpdate,
     () => {
       retries += 1;
+      local.retrying = true;
       return { step: state.failedStep! };
     },
-    { validator: () => validateRetry(state) },
+    { validator: () => validateRetry(state, local) },
   );
 
   await projection.recordProcess({ state, events: [] });
@@ -126,10 +130,13 @@ export async function processWorkflow(args: ProcessArgs): Promise<ProcessState> 
       if (kind === 'action') launch(`action/${step.name}`, () => performAction(ctx, step));
       else launch(`compensate/${step.name}/0`, () => performCompensation(ctx, step, 0));
     }
-    if (state.status === 'failed' && retries > 0) {
+    if (state.status === 'failed' && local.retrying) {
       const step = type.steps.find((s) => s.name === state.failedStep);
       if (step?.name && state.steps.find((s) => s.name === step.name)?.member === state.member)
-        launch(`compensate/${step.name}/${retries}`, () => performCompensation(ctx, step, retries));
+        launch(`compensate/${step.name}/${retries}`, async () => {
+          await performCompensation(ctx, step, retries);
+          local.retrying = false;
+        });
     }
     for (const i of readySteps(state, type)) {
       const ms = stepDeadlineMs(type.steps[i], state.input);
@@ -155,6 +162,8 @@ export async function processWorkflow(args: ProcessArgs): Promise<ProcessState> 
     }
     await record(state, events, before !== state.status);
   }
+  // A cancel request still being published must finish before the workflow does.
+  await condition(allHandlersFinished);
   return state;
 }
 

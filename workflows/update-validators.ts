@@ -30,15 +30,22 @@ export function validateDecision(
     refuse(UPDATE_REFUSALS.stepNotReady, `step ${step.name} is not waiting for a decision (process ${state.status})`);
 }
 
-export function validateCancel(state: ProcessState): void {
+/** What this member asked for and the ledger has not settled yet. */
+export interface LocalRequests {
+  cancelRequested: boolean;
+  retrying: boolean;
+}
+
+export function validateCancel(state: ProcessState, local: LocalRequests): void {
   if (state.status !== 'running') refuse(UPDATE_REFUSALS.tooLate, `too late: the process is already ${state.status}`);
-  if (state.cancellations.some((c) => c.requestedBy === state.member))
+  if (local.cancelRequested || state.cancellations.some((c) => c.requestedBy === state.member))
     refuse(UPDATE_REFUSALS.alreadyRequested, `${state.member} already asked to cancel this process`);
 }
 
-export function validateRetry(state: ProcessState): void {
+export function validateRetry(state: ProcessState, local: LocalRequests): void {
   if (state.status !== 'failed' || !state.failedStep)
     refuse(UPDATE_REFUSALS.notFailed, `the process is ${state.status}; only a failed process can be retried`);
+  if (local.retrying) refuse(UPDATE_REFUSALS.alreadyRequested, `a retry of ${state.failedStep} is already running`);
   const step = state.steps.find((s) => s.name === state.failedStep)!;
   if (step.member !== state.member)
     refuse(UPDATE_REFUSALS.notYourStep, `the failed compensation of ${step.name} is retried at ${step.member}`);
