@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
@@ -14,6 +15,20 @@ import { ApiError } from '../common/api-error.js';
 import { CONFIG, DATA_SOURCE, DIRECTORY, TEMPORAL } from '../core/tokens.js';
 import type { ListProcessesDto } from './dto/list-processes.dto.js';
 import type { StartProcessDto } from './dto/start-process.dto.js';
+import { IdempotencyKeysService } from './idempotency-keys.service.js';
+import { FINAL_STATUSES, processView } from './process-view.js';
+
+/** How often a request that waits for the workflow's projection looks again. */
+const POLL_MS = 200;
+/** How long a repeated Idempotency-Key waits for the first request's process row. */
+const REPLAY_WAIT_MS = 10_000;
+
+export interface StartOptions {
+  idempotencyKey?: string;
+  /** Wait up to `timeoutMs` for a final status. */
+  confirm?: boolean;
+  timeoutMs?: number;
+}
 
 @Injectable()
 export class ProcessesService {
@@ -22,6 +37,7 @@ export class ProcessesService {
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(TEMPORAL) private readonly temporal: Client,
     @Inject(DIRECTORY) private readonly directory: MemberDirectory,
+    private readonly idempotency: IdempotencyKeysService,
   ) {}
 
   processTypes() {
@@ -34,20 +50,48 @@ export class ProcessesService {
     }));
   }
 
-  /** Starts this member's workflow for a new process; it publishes the start to the other participants. */
-  async start(dto: StartProcessDto) {
+  /**
+   * Starts this member's workflow for a new process (it publishes the start
+   * to the other participants), or finds the one an earlier request with the
+   * same Idempotency-Key started. `final` tells whether the view is an outcome.
+   */
+  async start(dto: StartProcessDto, options: StartOptions = {}) {
     const type = findProcessType(dto.type);
     if (!type) throw ApiError.notFound('unknown-process-type', `no process type named "${dto.type}"`);
     const problems = type.validateInput(dto.input);
     if (problems.length > 0) throw ApiError.badRequest('invalid-input', 'the process input is not valid', problems);
     const participants = await this.participants(type, dto.participants);
-    const id = randomUUID();
+    let id: string = randomUUID();
+    const key = options.idempotencyKey;
+    const claimed = key === undefined ? id : await this.idempotency.claim(key, { ...dto }, id);
+    const replayed = claimed !== id;
+    if (replayed) {
+      id = claimed;
+      if (!(await this.awaitRow(id, () => true, REPLAY_WAIT_MS)))
+        throw new ApiError(
+          HttpStatus.CONFLICT,
+          'idempotency-key-in-progress',
+          'the first request with this Idempotency-Key has not started its process; try again',
+        );
+    } else await this.launch(type, id, dto.input, participants, key);
+    if (options.confirm) await this.awaitRow(id, (r) => FINAL_STATUSES.includes(r.status), options.timeoutMs ?? 30_000);
+    const view = await this.get(id);
+    return { view, replayed, final: FINAL_STATUSES.includes(view.status) };
+  }
+
+  private async launch(
+    type: ProcessTypeDefinition,
+    id: string,
+    input: unknown,
+    participants: Record<string, string>,
+    idempotencyKey?: string,
+  ): Promise<void> {
     const args: ProcessArgs = {
       processId: id,
       processType: type.name,
       member: this.config.memberName,
       initiator: this.config.memberName,
-      input: dto.input,
+      input,
       participants,
       initiate: true,
     };
@@ -59,19 +103,37 @@ export class ProcessesService {
       await this.temporal.workflow.start('processWorkflow', { ...processWorkflowOptions(args), args: [args] });
     } catch (err) {
       await this.ds.getRepository(ProcessRecord).delete({ id });
+      if (idempotencyKey !== undefined) await this.idempotency.release(idempotencyKey, id);
       throw err;
     }
-    return this.get(id);
   }
 
   async get(id: string) {
-    const row = await this.ds.getRepository(ProcessRecord).findOneBy({ id });
-    if (!row) throw ApiError.notFound('unknown-process', `no process ${id} at member ${this.config.memberName}`);
+    const row = await this.row(id);
     const effects = await this.ds.getRepository(EffectRecord).find({ where: { processId: id }, order: { id: 'ASC' } });
     return {
-      ...this.view(row),
+      ...processView(row, this.config),
       effects: effects.map(({ step, kind, description, recordedAt }) => ({ step, kind, description, recordedAt })),
     };
+  }
+
+  /** The process row, or 404 unknown-process. */
+  async row(id: string): Promise<ProcessRecord> {
+    const row = await this.ds.getRepository(ProcessRecord).findOneBy({ id });
+    if (!row) throw ApiError.notFound('unknown-process', `no process ${id} at member ${this.config.memberName}`);
+    return row;
+  }
+
+  /** Polls the projection until `done(row)`; undefined if that did not happen within `timeoutMs`. */
+  async awaitRow(id: string, done: (row: ProcessRecord) => boolean, timeoutMs: number) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const row = await this.ds.getRepository(ProcessRecord).findOneBy({ id });
+      if (row && done(row)) return row;
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await sleep(Math.min(POLL_MS, left));
+    }
   }
 
   async list(query: ListProcessesDto) {
@@ -82,31 +144,7 @@ export class ProcessesService {
       take: query.limit,
       skip: query.skip,
     });
-    return { items: rows.map((r) => this.view(r)), total, limit: query.limit, skip: query.skip };
-  }
-
-  private view(row: ProcessRecord) {
-    const ns = this.config.temporalNamespace;
-    return {
-      id: row.id,
-      type: row.type,
-      status: row.status,
-      member: this.config.memberName,
-      initiator: row.initiator,
-      participants: row.participants,
-      input: row.input,
-      steps: row.steps,
-      reason: row.reason ?? undefined,
-      rejectedBy: row.rejectedBy ?? undefined,
-      startPin: row.startPin ?? undefined,
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-      workflow: {
-        namespace: ns,
-        workflowId: row.workflowId,
-        url: `${this.config.temporalUiUrl}/namespaces/${encodeURIComponent(ns)}/workflows/${encodeURIComponent(row.workflowId)}`,
-      },
-    };
+    return { items: rows.map((r) => processView(r, this.config)), total, limit: query.limit, skip: query.skip };
   }
 
   private async participants(

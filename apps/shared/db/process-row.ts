@@ -15,6 +15,8 @@ export function processRow(state: ProcessState, createdAt: string, updatedAt: st
     reason: state.reason ?? null,
     rejectedBy: state.rejectedBy ?? null,
     startPin: state.startPin ?? null,
+    cancellations: state.cancellations,
+    failedStep: state.failedStep ?? null,
     appliedIndex: state.appliedIndex,
     workflowId: processWorkflowId(state.processType, state.processId, state.member),
     createdAt,

@@ -1,0 +1,93 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable } from '@nestjs/common';
+import { WorkflowNotFoundError, WorkflowUpdateStage, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  decideStepUpdate,
+  processWorkflowId,
+  requestCancelUpdate,
+  retryCompensationUpdate,
+} from '../../../workflows/definitions.js';
+import type { Cancellation } from '../../../workflows/process-state.js';
+import type { MemberConfig } from '../../shared/config.js';
+import { CONFIG, TEMPORAL } from '../core/tokens.js';
+import type { CancelProcessDto } from './dto/cancel-process.dto.js';
+import type { DecideStepDto } from './dto/decide-step.dto.js';
+import { ProcessesService } from './processes.service.js';
+import { isFinishedWorkflowError, processFinished, refusalError } from './update-refusals.js';
+
+/** How long POST /cancel waits for the ledger's verdict before answering 202. */
+const CANCEL_VERDICT_WAIT_MS = 10_000;
+
+/**
+ * What a person asks of a running process at this member: decide a step,
+ * cancel, retry a failed compensation. Each is an update of this member's
+ * workflow; its validator refuses what cannot be done now.
+ */
+@Injectable()
+export class ProcessCommandsService {
+  constructor(
+    @Inject(CONFIG) private readonly config: MemberConfig,
+    @Inject(TEMPORAL) private readonly temporal: Client,
+    private readonly processes: ProcessesService,
+  ) {}
+
+  async decide(id: string, step: string, dto: DecideStepDto): Promise<{ accepted: true }> {
+    return this.update(id, (h) =>
+      h.executeUpdate(decideStepUpdate, { args: [{ step, approve: dto.approve, comment: dto.comment }] }),
+    );
+  }
+
+  async retry(id: string): Promise<{ step: string }> {
+    return this.update(id, (h) => h.executeUpdate(retryCompensationUpdate));
+  }
+
+  /**
+   * Publishes this member's cancel request, then waits for the ledger's
+   * verdict (accepted while the process still runs, refused otherwise).
+   */
+  async cancel(id: string, dto: CancelProcessDto) {
+    const member = this.config.memberName;
+    const reason = dto.reason ?? 'no reason given';
+    const deadline = Date.now() + CANCEL_VERDICT_WAIT_MS;
+    await this.update(id, async (h) => {
+      const update = await h.startUpdate(requestCancelUpdate, {
+        args: [{ reason }],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+      // A refusal is known at once; publishing may take long while a peer is down.
+      const ac = new AbortController();
+      await Promise.race([
+        update.result(),
+        sleep(Math.max(0, deadline - Date.now()), undefined, { signal: ac.signal }),
+      ]).finally(() => ac.abort());
+    });
+    const mine = (c: Cancellation) => c.requestedBy === member;
+    const row = await this.processes.awaitRow(
+      id,
+      (r) => (r.cancellations as Cancellation[]).some(mine),
+      Math.max(0, deadline - Date.now()),
+    );
+    const process = await this.processes.get(id);
+    const verdict = row && (row.cancellations as Cancellation[]).find(mine);
+    if (!verdict) return { status: 202, body: { outcome: 'pending' as const, process } };
+    const why = verdict.outcome === 'refused' ? (verdict.refusal ?? verdict.reason) : verdict.reason;
+    return { status: 200, body: { outcome: verdict.outcome, reason: why, process } };
+  }
+
+  /** Runs an update on this member's workflow of the process, mapping refusals to API errors. */
+  private async update<T>(id: string, run: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
+    const row = await this.processes.row(id);
+    const handle = this.temporal.workflow.getHandle(processWorkflowId(row.type, id, this.config.memberName));
+    try {
+      return await run(handle);
+    } catch (err) {
+      const refusal = refusalError(err);
+      if (refusal) throw refusal;
+      if (!isFinishedWorkflowError(err)) throw err;
+      const { status } = await this.processes.row(id);
+      if (err instanceof WorkflowNotFoundError || status === 'completed' || status === 'compensated')
+        throw processFinished(id, status);
+      throw err;
+    }
+  }
+}
