@@ -1,3 +1,5 @@
+import { dirname, join, resolve } from 'node:path';
+
 /**
  * Every setting of a member node, declared once with its default and a
  * one-line comment. Each is read from the environment variable of the same name.
@@ -41,6 +43,10 @@ const DEFAULTS = {
   PUBLIC_URL: '',
   /** Most bytes accepted in one JSON request body. */
   MAX_BODY_BYTES: '1048576',
+  /** Most bytes in one blob (POST /api/v1/data, blobs pushed by other members): 50 MiB. */
+  MAX_BLOB_BYTES: '52428800',
+  /** Folder of the member's blobs (files named by hash); empty: `blobs` beside SQLITE_PATH. */
+  BLOB_DIR: '',
   /** Network namespace in FireFly-style paths (/api/v1/namespaces/{ns}/...). */
   NETWORK_NAMESPACE: 'default',
   /** Log level: debug, info, warn, error. */
@@ -69,6 +75,8 @@ export interface MemberConfig {
   host: string;
   publicUrl: string;
   maxBodyBytes: number;
+  maxBlobBytes: number;
+  blobDir: string;
   networkNamespace: string;
   logLevel: string;
 }
@@ -111,6 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
     host,
     publicUrl: (get('PUBLIC_URL') || `http://${host}:${port}`).replace(/\/$/, ''),
     maxBodyBytes: int('MAX_BODY_BYTES'),
+    maxBlobBytes: int('MAX_BLOB_BYTES'),
+    blobDir: resolve(get('BLOB_DIR') || join(dirname(get('SQLITE_PATH')), 'blobs')),
     networkNamespace: get('NETWORK_NAMESPACE'),
     logLevel: get('LOG_LEVEL'),
   };

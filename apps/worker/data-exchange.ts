@@ -1,5 +1,13 @@
 import type { Wallet } from 'ethers';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
+import {
+  BLOB_ID_HEADER,
+  BLOB_NAME_HEADER,
+  BLOB_TYPE_HEADER,
+  BLOBS_PATH,
+  blobSigningText,
+  type BlobMeta,
+} from '../shared/exchange/blob-signing.js';
 import { signRequest } from '../shared/exchange/signing.js';
 
 /** Path on every gateway where other members deliver private messages. */
@@ -34,5 +42,34 @@ export class DataExchange {
       throw new Error(`member ${to} unreachable at ${peer.endpoint}: ${(err as Error).message}`);
     }
     if (!response.ok) throw new Error(`member ${to} refused the message: ${response.status} ${await response.text()}`);
+  }
+
+  /**
+   * Pushes a blob a message refers to, before the message. Signed over the
+   * metadata, hash and size (see blob-signing.ts); the receiver hashes the bytes.
+   */
+  async sendBlob(to: string, meta: BlobMeta, bytes: Uint8Array): Promise<void> {
+    const peer = await this.directory.byName(to);
+    if (!peer) throw new Error(`member ${to} is not registered in the Sequencer`);
+    const headers = await signRequest(this.wallet, this.member, blobSigningText(meta));
+    let response: Response;
+    try {
+      response = await fetch(`${peer.endpoint.replace(/\/$/, '')}${BLOBS_PATH}/${meta.hash}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/octet-stream',
+          [BLOB_ID_HEADER]: meta.id,
+          [BLOB_TYPE_HEADER]: meta.contentType,
+          [BLOB_NAME_HEADER]: encodeURIComponent(meta.name),
+          ...headers,
+        },
+        body: bytes,
+        signal: AbortSignal.timeout(Math.max(this.timeoutMs, 60_000)),
+      });
+    } catch (err) {
+      throw new Error(`member ${to} unreachable at ${peer.endpoint}: ${(err as Error).message}`);
+    }
+    if (!response.ok)
+      throw new Error(`member ${to} refused blob ${meta.hash}: ${response.status} ${await response.text()}`);
   }
 }

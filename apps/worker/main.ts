@@ -53,6 +53,7 @@ async function main(): Promise<void> {
         exchange: new DataExchange(config.memberName, wallet, directory),
         pinner,
         implementations: memberStepImplementations(ds),
+        blobDir: config.blobDir,
       }),
       ...createProjectionActivities(ds),
     },

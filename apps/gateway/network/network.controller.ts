@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, HttpCode, Post, Req } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { MEMBER_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../shared/exchange/signing.js';
@@ -26,5 +26,32 @@ export class NetworkController {
     @Headers(SIGNATURE_HEADER) signature?: string,
   ) {
     return this.network.receive({ member, timestamp, signature, rawBody: req.rawBody });
+  }
+
+  /** Member-to-member push of a blob a message refers to: raw bytes, signed over hash, size and metadata. */
+  @Post('blobs/:hash')
+  @HttpCode(200)
+  @ApiExcludeEndpoint()
+  receiveBlob(
+    @Param('hash') hash: string,
+    @Req() req: Request,
+    @Headers(MEMBER_HEADER) member?: string,
+    @Headers(TIMESTAMP_HEADER) timestamp?: string,
+    @Headers(SIGNATURE_HEADER) signature?: string,
+  ) {
+    return this.network.receiveBlob(hash, { member, timestamp, signature, request: req });
+  }
+
+  /** Member-to-member delivery of unpinned private messages (signed; not for apps). */
+  @Post('private-messages')
+  @HttpCode(200)
+  @ApiExcludeEndpoint()
+  receiveNote(
+    @Req() req: Request & { rawBody?: Buffer },
+    @Headers(MEMBER_HEADER) member?: string,
+    @Headers(TIMESTAMP_HEADER) timestamp?: string,
+    @Headers(SIGNATURE_HEADER) signature?: string,
+  ) {
+    return this.network.receiveNote({ member, timestamp, signature, rawBody: req.rawBody });
   }
 }

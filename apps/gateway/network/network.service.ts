@@ -1,15 +1,17 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import type { LedgerMessage } from '../../../workflows/messages.js';
+import { MESSAGE_KINDS, type LedgerMessage } from '../../../workflows/messages.js';
 import type { MemberDirectory } from '../../shared/chain/member-directory.js';
 import type { MemberConfig } from '../../shared/config.js';
 import { canonicalJson, processContext } from '../../shared/exchange/canonical.js';
 import { findStartMessage, storeMessage } from '../../shared/exchange/message-store.js';
 import { recoverSigner } from '../../shared/exchange/signing.js';
 import { ApiError } from '../common/api-error.js';
+import { receiveBlob, type SignedBlobRequest } from '../data/blob-intake.js';
 import { CONFIG, DATA_SOURCE, DIRECTORY } from '../core/tokens.js';
+import { receiveNote } from '../messages/note-intake.js';
 
-const KINDS = new Set(['process-started', 'step-outcome', 'step-compensated']);
+const KINDS = new Set<string>(MESSAGE_KINDS);
 
 export interface SignedRequest {
   member?: string;
@@ -66,8 +68,20 @@ export class NetworkService {
     return { hash: stored.hash };
   }
 
-  private async authenticate(req: SignedRequest): Promise<string> {
-    if (!req.member || !req.timestamp || !req.signature || !req.rawBody)
+  /** Takes a blob another member pushes before a message that refers to it (see blob-intake.ts). */
+  async receiveBlob(hash: string, req: SignedBlobRequest): Promise<{ id: string; hash: string }> {
+    return receiveBlob(this.ds, this.config, hash, req, (text) => this.authenticate(req, text));
+  }
+
+  /** Takes an unpinned private message from another member (see note-intake.ts). */
+  async receiveNote(req: SignedRequest): Promise<{ id: string }> {
+    const sender = await this.authenticate(req);
+    return receiveNote(this.ds, this.config.memberName, sender, req.rawBody!.toString('utf8'));
+  }
+
+  /** The member whose registered key signed `signedText` (by default the raw body). */
+  private async authenticate(req: SignedRequest, signedText = req.rawBody?.toString('utf8')): Promise<string> {
+    if (!req.member || !req.timestamp || !req.signature || signedText === undefined)
       throw new ApiError(
         HttpStatus.UNAUTHORIZED,
         'unsigned-request',
@@ -75,7 +89,7 @@ export class NetworkService {
       );
     let signer: string;
     try {
-      signer = recoverSigner(req.timestamp, req.signature, req.rawBody.toString('utf8'));
+      signer = recoverSigner(req.timestamp, req.signature, signedText);
     } catch (err) {
       throw new ApiError(HttpStatus.UNAUTHORIZED, 'bad-signature', (err as Error).message);
     }

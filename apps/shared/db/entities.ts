@@ -3,6 +3,7 @@
  * maps alike on SQLite and PostgreSQL; times are ISO-8601 strings.
  */
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { DATA_ENTITIES } from './data-entities.js';
 
 /** The member's view of one process, written by its process workflow. */
 @Entity('processes')
@@ -17,6 +18,10 @@ export class ProcessRecord {
   @Column({ type: 'text', nullable: true }) reason!: string | null;
   @Column({ type: 'varchar', length: 100, nullable: true }) rejectedBy!: string | null;
   @Column({ type: 'integer', nullable: true }) startPin!: number | null;
+  /** Cancel requests as the ledger decided them, in ledger order. */
+  @Column({ type: 'simple-json', default: '[]' }) cancellations!: unknown[];
+  /** The step whose compensation failed, while the process is failed. */
+  @Column({ type: 'varchar', length: 100, nullable: true }) failedStep!: string | null;
   @Column({ type: 'integer' }) appliedIndex!: number;
   @Column({ type: 'varchar', length: 300 }) workflowId!: string;
   @Index() @Column({ type: 'varchar', length: 30 }) createdAt!: string;
@@ -124,8 +129,19 @@ export class EffectRecord {
   @Column({ type: 'varchar', length: 30 }) recordedAt!: string;
 }
 
+/** An Idempotency-Key of POST /processes and the process it started; the key is the primary key. */
+@Entity('idempotency_keys')
+export class IdempotencyKeyRecord {
+  @PrimaryColumn({ type: 'varchar', length: 200 }) key!: string;
+  @Column({ type: 'varchar', length: 64 }) processId!: string;
+  /** keccak256 of the canonical JSON body: the same key with another body is refused. */
+  @Column({ type: 'varchar', length: 66 }) requestHash!: string;
+  @Column({ type: 'varchar', length: 30 }) createdAt!: string;
+}
+
 export const ENTITIES = [
   ProcessRecord,
+  IdempotencyKeyRecord,
   EventRecord,
   CounterRecord,
   PrivateMessageRecord,
@@ -134,4 +150,5 @@ export const ENTITIES = [
   LedgerCursorRecord,
   OutboundPinRecord,
   EffectRecord,
+  ...DATA_ENTITIES,
 ];

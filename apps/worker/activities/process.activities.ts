@@ -2,6 +2,8 @@ import type { DataSource } from 'typeorm';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ProcessActivities, StepRequest, StepResult } from '../../../workflows/activities.js';
 import { participantMembers } from '../../../workflows/messages.js';
+import { loadConfig } from '../../shared/config.js';
+import { pushReferencedBlobs } from '../../shared/exchange/blob-push.js';
 import { storeMessage } from '../../shared/exchange/message-store.js';
 import type { DataExchange } from '../data-exchange.js';
 import type { PinBatcher } from '../pin-batcher.js';
@@ -13,6 +15,8 @@ export interface ProcessActivityDeps {
   exchange: DataExchange;
   pinner: PinBatcher;
   implementations: StepImplementations;
+  /** The member's blob folder; read from the configuration (BLOB_DIR) when not given. */
+  blobDir?: string;
 }
 
 /** Builds the activities of the process workflow, bound once in the worker. */
@@ -39,6 +43,9 @@ export function createProcessActivities(deps: ProcessActivityDeps): ProcessActiv
       // at every member before its hash can appear on the ledger.
       const stored = await storeMessage(deps.ds, message, deps.member);
       const peers = participantMembers(participants).filter((m) => m !== deps.member);
+      // Blobs the message refers to go first: a peer that has the message has its blobs.
+      const blobDir = () => (deps.blobDir ??= loadConfig().blobDir);
+      await pushReferencedBlobs(deps.ds, blobDir, deps.exchange, message, peers);
       await Promise.all(peers.map((peer) => deps.exchange.send(peer, stored.body)));
       await deps.pinner.enqueue(stored.hash, stored.context, message.id);
       return { hash: stored.hash };
