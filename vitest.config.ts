@@ -15,7 +15,12 @@ export default defineConfig({
       {
         test: {
           name: 'infra',
-          include: ['test/contracts/**/*.test.ts', 'test/network/**/*.test.ts', 'test/worker/**/*.test.ts'],
+          include: [
+            'test/contracts/**/*.test.ts',
+            'test/network/**/*.test.ts',
+            'test/worker/**/*.test.ts',
+            'test/workflows/**/*.test.ts',
+          ],
           testTimeout: 120_000,
           hookTimeout: 900_000,
           fileParallelism: false,

@@ -50,6 +50,60 @@ export class Api {
     return { status: res.status, body: (await res.json()) as T };
   }
 
+  /** Like request, with the response headers, for a JSON body sent by POST. */
+  async post<T>(
+    member: Member,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T; headers: Headers }> {
+    const res = await fetch(`${this.url(member)}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body ?? {}),
+    });
+    return { status: res.status, body: (await res.json()) as T, headers: res.headers };
+  }
+
+  /** A person's decision on a decision step, at the member that is asked. */
+  decide(member: Member, id: string, step: string, approve: boolean, comment?: string) {
+    return this.post<{ accepted?: true; error?: { code: string } }>(
+      member,
+      `/api/v1/processes/${id}/steps/${step}/decision`,
+      { approve, ...(comment === undefined ? {} : { comment }) },
+    );
+  }
+
+  cancel(member: Member, id: string, reason?: string) {
+    return this.post<{ outcome?: string; reason?: string; process?: ProcessView; error?: { code: string } }>(
+      member,
+      `/api/v1/processes/${id}/cancel`,
+      reason === undefined ? {} : { reason },
+    );
+  }
+
+  retry(member: Member, id: string) {
+    return this.post<{ step?: string; error?: { code: string } }>(member, `/api/v1/processes/${id}/retry`);
+  }
+
+  /** A plain HTTP request: no JSON content type added, the response left unread. */
+  fetch(member: Member, path: string, init?: RequestInit): Promise<Response> {
+    return fetch(`${this.url(member)}${path}`, init);
+  }
+
+  /** Uploads bytes as a multipart blob (field `file`) through POST /api/v1/data. */
+  async uploadBlob<T>(member: Member, bytes: Uint8Array, name: string, type = 'application/octet-stream') {
+    const form = new FormData();
+    form.append('file', new Blob([bytes], { type }), name);
+    const res = await this.fetch(member, '/api/v1/data', { method: 'POST', body: form });
+    return { status: res.status, body: (await res.json()) as T };
+  }
+
+  /** Sends an unpinned private message through POST /api/v1/messages. */
+  sendMessage<T>(member: Member, message: Record<string, unknown>) {
+    return this.request<T>(member, '/api/v1/messages', { method: 'POST', body: JSON.stringify(message) });
+  }
+
   async startTrade(amount: number, member: Member = 'buyer'): Promise<ProcessView> {
     const { status, body } = await this.request<ProcessView>(member, '/api/v1/processes', {
       method: 'POST',

@@ -1,16 +1,25 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
 import { NetworkProcess } from './network-process.js';
 import { E2E_PORTS } from './ports.js';
 
 /** One real local network (Temporal dev server, chain, three members) for all end-to-end tests. */
-export default async function setup(): Promise<() => Promise<void>> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'baton-e2e-'));
   const network = await NetworkProcess.start(E2E_PORTS, dataDir);
+  // Tests that inject faults (duplicate deliveries) reach into a member's own database.
+  project.provide('e2eDataDir', dataDir);
   return async () => {
     await network.interrupt();
     if (process.env.BATON_KEEP_E2E_DATA) console.log(`e2e data kept in ${dataDir}`);
     else rmSync(dataDir, { recursive: true, force: true });
   };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    e2eDataDir: string;
+  }
 }
