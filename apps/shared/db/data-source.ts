@@ -25,7 +25,18 @@ export function createDataSource(options: DatabaseOptions): DataSource {
   mkdirSync(dirname(file), { recursive: true });
   // The gateway and the worker of a member share the file: WAL lets readers
   // run beside the writer, and the busy timeout makes writers queue.
-  return new DataSource({ type: 'better-sqlite3', database: file, enableWAL: true, timeout: 15_000, ...common });
+  // synchronous=NORMAL in WAL mode loses nothing when a process is killed,
+  // only on a power cut, and spares an fsync per commit.
+  return new DataSource({
+    type: 'better-sqlite3',
+    database: file,
+    enableWAL: true,
+    timeout: 15_000,
+    prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+      db.pragma('synchronous = NORMAL');
+    },
+    ...common,
+  });
 }
 
 export async function openDatabase(options: DatabaseOptions, migrate: boolean): Promise<DataSource> {
