@@ -15,8 +15,10 @@ interface Frame {
 }
 
 describe('races decided by ledger order alone', () => {
-  it(`${N} cancels, each fired from the bank the moment the seller ships, end the same at every member`, async () => {
-    // The seller's own feed tells when it shipped; the bank's cancel then races the buyer's final step.
+  it(`${N} cancels fired from the bank against the seller's shipping end the same at every member`, async () => {
+    // The seller's own feed tells where each process is. For half the processes
+    // the bank cancels when financing is approved, racing the seller's ship step;
+    // for the other half when the seller shipped, racing the buyer's final step.
     const ws = new WebSocket(`${api.url('seller').replace('http', 'ws')}/ws`);
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     ws.send(
@@ -24,10 +26,14 @@ describe('races decided by ledger order alone', () => {
     );
     await new Promise((r) => setTimeout(r, 300));
     const ids = new Set<string>();
+    const order = new Map<string, number>();
     const cancels: Promise<{ status: number; body: { outcome?: string } }>[] = [];
     ws.on('message', (data) => {
       const frame = JSON.parse((data as Buffer).toString()) as Frame;
-      if (frame.data?.step !== 'ship' || !frame.reference || !ids.has(frame.reference)) return;
+      const id = frame.reference;
+      if (!id || !ids.has(id)) return;
+      const trigger = order.get(id)! % 2 === 0 ? 'approve-financing' : 'ship';
+      if (frame.data?.step !== trigger) return;
       cancels.push(
         api.request('bank', `/api/v1/processes/${frame.reference}/cancel`, {
           method: 'POST',
@@ -41,7 +47,10 @@ describe('races decided by ledger order alone', () => {
       const batch = await Promise.all(
         Array.from({ length: Math.min(20, N - i) }, (_, k) => api.startTrade(100 + i + k, MEMBERS[(i + k) % 3])),
       );
-      for (const p of batch) ids.add(p.id);
+      for (const p of batch) {
+        order.set(p.id, order.size);
+        ids.add(p.id);
+      }
       started.push(...batch);
     }
     const settled = await Promise.all(
@@ -59,7 +68,16 @@ describe('races decided by ledger order alone', () => {
       expect(digests[0]).toMatch(/^0x[0-9a-f]{64}$/);
       const status = views.buyer.status as 'completed' | 'compensated';
       expect(['completed', 'compensated']).toContain(status);
-      for (const m of MEMBERS) expect(views[m].status).toBe(status);
+      for (const m of MEMBERS) {
+        expect(views[m].status).toBe(status);
+        // Every effect happened once, and on a compensated process was undone once,
+        // including a ship that finished after the cancel won the race.
+        const effects = views[m].effects.map((e) => `${e.kind}:${e.step}`);
+        expect(new Set(effects).size).toBe(effects.length);
+        const actions = effects.filter((e) => e.startsWith('action:')).map((e) => e.slice(7));
+        const undone = effects.filter((e) => e.startsWith('compensation:')).map((e) => e.slice(13));
+        expect(undone.sort()).toEqual(status === 'completed' ? [] : actions.sort());
+      }
       outcomes[status] += 1;
     }
     console.log(`race outcomes over ${N} processes:`, outcomes);
