@@ -57,6 +57,11 @@ export class LocalNetwork {
     return `http://127.0.0.1:${this.options.gatewayBasePort + DEMO_MEMBERS.indexOf(member as never) + 1}`;
   }
 
+  /** The worker's /metrics, /healthz and /readyz: gateway port + 100 (3101, 3102, 3103 by default). */
+  workerMetricsUrl(member: string): string {
+    return `http://127.0.0.1:${Number(new URL(this.gatewayUrl(member)).port) + 100}`;
+  }
+
   get temporalUiUrl(): string {
     return `http://127.0.0.1:${this.options.temporalUiPort}`;
   }
@@ -122,6 +127,7 @@ export class LocalNetwork {
       PORT: new URL(url).port,
       HOST: '127.0.0.1',
       PUBLIC_URL: url,
+      METRICS_PORT: new URL(this.workerMetricsUrl(name)).port,
     };
   }
 

@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   log('');
   log('Baton local network is up:');
   for (const m of DEMO_MEMBERS)
-    log(`  ${m.padEnd(7)} gateway  ${network.gatewayUrl(m)}  (OpenAPI: ${network.gatewayUrl(m)}/api)`);
+    log(
+      `  ${m.padEnd(7)} gateway  ${network.gatewayUrl(m)}  (OpenAPI: ${network.gatewayUrl(m)}/api)  worker metrics ${network.workerMetricsUrl(m)}/metrics`,
+    );
   log(`  Temporal UI      ${network.temporalUiUrl}  (namespaces ${DEMO_MEMBERS.join(', ')})`);
   log(`  chain JSON-RPC   ${network.chainUrl}  (Sequencer ${network.sequencer})`);
   log(`  data and logs    ${network.options.dataDir}`);

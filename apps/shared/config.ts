@@ -39,6 +39,8 @@ const DEFAULTS = {
   PORT: '3001',
   /** Gateway bind address. */
   HOST: '127.0.0.1',
+  /** Worker's /metrics, /healthz and /readyz port (on HOST); empty: PORT + 100, 0: off. */
+  METRICS_PORT: '',
   /** This gateway's URL as other members reach it (registered in the Sequencer). */
   PUBLIC_URL: '',
   /** Most bytes accepted in one JSON request body. */
@@ -73,6 +75,7 @@ export interface MemberConfig {
   dbMigrate: boolean;
   port: number;
   host: string;
+  metricsPort: number;
   publicUrl: string;
   maxBodyBytes: number;
   maxBlobBytes: number;
@@ -117,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
     dbMigrate: get('DB_MIGRATE') !== 'false',
     port,
     host,
+    metricsPort: get('METRICS_PORT') === '' ? port + 100 : int('METRICS_PORT'),
     publicUrl: (get('PUBLIC_URL') || `http://${host}:${port}`).replace(/\/$/, ''),
     maxBodyBytes: int('MAX_BODY_BYTES'),
     maxBlobBytes: int('MAX_BLOB_BYTES'),

@@ -7,6 +7,7 @@ import type { MemberDirectory } from '../shared/chain/member-directory.js';
 import { LedgerPinRecord, PrivateMessageRecord } from '../shared/db/entities.js';
 import { findStartMessage } from '../shared/exchange/message-store.js';
 import type { Logger } from '../shared/logger.js';
+import type { WorkerMetrics } from './metrics.js';
 
 /**
  * Hands recorded pins whose private data this member holds to the member's
@@ -22,6 +23,7 @@ export class LedgerDispatcher {
     private readonly directory: MemberDirectory,
     private readonly member: string,
     private readonly log: Logger,
+    private readonly metrics?: WorkerMetrics,
   ) {}
 
   /** Delivers what can be delivered now; returns how many pins it settled. */
@@ -54,7 +56,11 @@ export class LedgerDispatcher {
     if (!start) {
       // Data for this context came before its process-started message: the
       // context waits for it; other contexts go on.
-      this.log.debug('waiting for the process-started message', { pin: pin.pin, context: pin.context });
+      this.log.debug('waiting for the process-started message', {
+        pin: pin.pin,
+        batch: pin.batch,
+        context: pin.context,
+      });
       return;
     }
     const row = await this.ds.getRepository(PrivateMessageRecord).findOneByOrFail({ hash: pin.hash });
@@ -69,8 +75,25 @@ export class LedgerDispatcher {
       author: author?.name ?? pin.author,
       message: JSON.parse(row.body) as LedgerMessage,
     };
-    await this.signal(start, delivery);
+    await this.signal(start, delivery).catch((err: unknown) => {
+      this.log.warn('delivery failed', {
+        processId: start.processId,
+        pin: pin.pin,
+        batch: pin.batch,
+        error: String(err),
+      });
+      throw err;
+    });
     await this.ds.getRepository(LedgerPinRecord).update({ pin: pin.pin }, { state: 'delivered' });
+    this.metrics?.deliveries.inc();
+    this.log.debug('pin delivered', {
+      processId: start.processId,
+      pin: pin.pin,
+      batch: pin.batch,
+      index: pin.contextIndex,
+      kind: delivery.message.kind,
+      author: delivery.author,
+    });
   }
 
   private async signal(start: ProcessStartedMessage, delivery: LedgerDelivery): Promise<void> {
@@ -91,7 +114,11 @@ export class LedgerDispatcher {
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      this.log.debug('process already finished; delivery ignored', { processId: start.processId, pin: delivery.pin });
+      this.log.debug('process already finished; delivery ignored', {
+        processId: start.processId,
+        pin: delivery.pin,
+        batch: delivery.batch,
+      });
     }
   }
 }

@@ -4,6 +4,7 @@ import { inTransaction, nowIso } from '../shared/db/data-source.js';
 import { LedgerContextRecord, LedgerCursorRecord, LedgerPinRecord } from '../shared/db/entities.js';
 import { appendEvents } from '../shared/db/event-log.js';
 import type { Logger } from '../shared/logger.js';
+import type { WorkerMetrics } from './metrics.js';
 
 const CURSOR = 'sequencer';
 /** Most blocks read in one eth_getLogs call. */
@@ -16,31 +17,58 @@ const BLOCK_RANGE = 2_000;
  * to workflows is the dispatcher's job (ledger-dispatcher.ts).
  */
 export class LedgerListener {
+  /** When the last read of the chain succeeded (ms since the epoch); the worker's /readyz looks at it. */
+  lastReadAt?: number;
+
   constructor(
     private readonly ds: DataSource,
     private readonly sequencer: SequencerClient,
     private readonly log: Logger,
     private readonly options: { startBlock: number; confirmations: number },
+    private readonly metrics?: WorkerMetrics,
   ) {}
 
   /** Reads what the chain has past the cursor; returns how many batches it recorded. */
   async pollOnce(): Promise<number> {
     const cursor = await this.ds.getRepository(LedgerCursorRecord).findOneBy({ name: CURSOR });
     const from = cursor?.nextBlock ?? this.options.startBlock;
-    const head = (await this.sequencer.blockNumber()) - this.options.confirmations;
-    if (head < from) return 0;
+    const chainHead = await this.sequencer.blockNumber();
+    const head = chainHead - this.options.confirmations;
+    if (head < from) {
+      this.read(chainHead, from);
+      return 0;
+    }
     const to = Math.min(head, from + BLOCK_RANGE - 1);
     const batches = await this.sequencer.batchesBetween(from, to);
+    let recorded = 0;
     await inTransaction(this.ds, async (em) => {
-      for (const batch of batches) await this.record(em, batch);
+      recorded = 0;
+      for (const batch of batches) recorded += await this.record(em, batch);
       await em.save(LedgerCursorRecord, { name: CURSOR, nextBlock: to + 1 });
     });
-    if (batches.length > 0) this.log.debug('ledger read', { from, to, batches: batches.length });
+    this.metrics?.pinsRecorded.inc(recorded);
+    this.read(chainHead, to + 1);
+    // The listener knows contexts only; the dispatcher logs each pin with its processId.
+    for (const b of batches)
+      this.log.debug('batch read', {
+        batch: b.sequence,
+        firstPin: b.firstPin,
+        pins: b.pins.length,
+        block: b.blockNumber,
+      });
+    if (batches.length > 0) this.log.debug('ledger read', { from, to, batches: batches.length, recorded });
     return batches.length;
   }
 
-  private async record(em: EntityManager, batch: PinnedBatch): Promise<void> {
-    if (await em.existsBy(LedgerPinRecord, { pin: batch.firstPin })) return;
+  /** A successful read: the cursor now stands at `nextBlock`. */
+  private read(chainHead: number, nextBlock: number): void {
+    this.lastReadAt = Date.now();
+    this.metrics?.ledgerLag.set(Math.max(0, chainHead - (nextBlock - 1)));
+  }
+
+  /** Records the batch's pins unless they already are; returns how many it recorded. */
+  private async record(em: EntityManager, batch: PinnedBatch): Promise<number> {
+    if (await em.existsBy(LedgerPinRecord, { pin: batch.firstPin })) return 0;
     const recordedAt = nowIso();
     for (let i = 0; i < batch.pins.length; i++) {
       const context = batch.contexts[i];
@@ -80,5 +108,6 @@ export class LedgerListener {
         },
       },
     ]);
+    return batch.pins.length;
   }
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { Wallet } from 'ethers';
 import { TASK_QUEUE } from '../../workflows/definitions.js';
 import { MemberDirectory } from '../shared/chain/member-directory.js';
@@ -12,16 +12,28 @@ import { projectPath } from '../shared/paths.js';
 import { createProcessActivities } from './activities/process.activities.js';
 import { createProjectionActivities } from './activities/projection.activities.js';
 import { DataExchange } from './data-exchange.js';
+import { HealthServer, type Readiness } from './health-server.js';
 import { LedgerDispatcher } from './ledger-dispatcher.js';
 import { LedgerListener } from './ledger-listener.js';
+import { WorkerMetrics } from './metrics.js';
 import { PinBatcher } from './pin-batcher.js';
 import { memberStepImplementations } from './process-types/index.js';
 import { repeat } from './repeat.js';
+import { temporalLogger } from './temporal-logger.js';
+
+/** /readyz fails when the last successful ledger read is older than this. */
+const LEDGER_READ_STALE_MS = 10_000;
 
 /** A member's worker: Temporal activities and workflows, the ledger listener, the pinner. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger('worker', config.memberName, config.logLevel);
+  // The SDK's own lines as JSON too; before any connection. (Forwarding the
+  // core's logs as well crashed the process at start with better-sqlite3 loaded.)
+  Runtime.install({
+    logger: temporalLogger(log.child({ sdk: 'temporal' })),
+  });
+  const metrics = new WorkerMetrics();
   const ds = await openDatabase(config, config.dbMigrate);
   const sequencer = new SequencerClient({
     rpcUrl: config.chainRpcUrl,
@@ -30,11 +42,17 @@ async function main(): Promise<void> {
   });
   const directory = new MemberDirectory(sequencer);
   const wallet = new Wallet(config.memberKey);
-  const pinner = new PinBatcher(ds, sequencer, log, {
-    maxBatch: config.pinBatchMax,
-    lingerMs: config.pinLingerMs,
-    idleMs: 200,
-  });
+  const pinner = new PinBatcher(
+    ds,
+    sequencer,
+    log,
+    {
+      maxBatch: config.pinBatchMax,
+      lingerMs: config.pinLingerMs,
+      idleMs: 200,
+    },
+    metrics,
+  );
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const clientConnection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
@@ -54,21 +72,43 @@ async function main(): Promise<void> {
         pinner,
         implementations: memberStepImplementations(ds),
         blobDir: config.blobDir,
+        log,
+        metrics,
       }),
-      ...createProjectionActivities(ds),
+      ...createProjectionActivities(ds, log),
     },
   });
-  const listener = new LedgerListener(ds, sequencer, log, {
-    startBlock: config.sequencerStartBlock,
-    confirmations: config.chainConfirmations,
-  });
-  const dispatcher = new LedgerDispatcher(ds, client, directory, config.memberName, log);
+  const listener = new LedgerListener(
+    ds,
+    sequencer,
+    log,
+    {
+      startBlock: config.sequencerStartBlock,
+      confirmations: config.chainConfirmations,
+    },
+    metrics,
+  );
+  const dispatcher = new LedgerDispatcher(ds, client, directory, config.memberName, log, metrics);
   const onError = (what: string) => (err: unknown) => log.error(`${what} failed; retrying`, { error: String(err) });
   const loops = [
     repeat(() => listener.pollOnce(), config.ledgerPollMs, onError('ledger read')),
     repeat(() => dispatcher.dispatchOnce(), config.ledgerPollMs, onError('ledger delivery')),
   ];
   pinner.start();
+  const readiness = (): Readiness => {
+    if (worker.getState() !== 'RUNNING') return { ready: false, reason: `worker is ${worker.getState()}` };
+    const age = listener.lastReadAt === undefined ? undefined : Date.now() - listener.lastReadAt;
+    if (age === undefined || age > LEDGER_READ_STALE_MS)
+      return { ready: false, reason: age === undefined ? 'no ledger read yet' : `last ledger read ${age} ms ago` };
+    return { ready: true };
+  };
+  // Without its metrics port the worker still works: say so loudly rather than stop it.
+  const health =
+    config.metricsPort > 0
+      ? await HealthServer.start({ port: config.metricsPort, host: config.host, metrics, readiness, log }).catch(
+          (err: unknown) => void log.error('metrics and health endpoints not started', { error: String(err) }),
+        )
+      : undefined;
 
   const shutdown = (signal: string) => {
     log.info('shutting down', { signal });
@@ -80,6 +120,7 @@ async function main(): Promise<void> {
   await worker.run();
   await Promise.all(loops.map((l) => l.stop()));
   await pinner.stop();
+  await health?.stop();
   await clientConnection.close();
   await connection.close();
   sequencer.destroy();

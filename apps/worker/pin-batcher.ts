@@ -1,8 +1,9 @@
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import type { SequencerClient } from '../shared/chain/sequencer.js';
 import { nowIso } from '../shared/db/data-source.js';
-import { OutboundPinRecord } from '../shared/db/entities.js';
+import { OutboundPinRecord, PrivateMessageRecord } from '../shared/db/entities.js';
 import type { Logger } from '../shared/logger.js';
+import type { WorkerMetrics } from './metrics.js';
 
 /**
  * Pins queued hashes through the Sequencer, many per transaction: it waits a
@@ -20,6 +21,7 @@ export class PinBatcher {
     private readonly sequencer: SequencerClient,
     private readonly log: Logger,
     private readonly options: { maxBatch: number; lingerMs: number; idleMs: number },
+    private readonly metrics?: WorkerMetrics,
   ) {}
 
   /** Queues a hash for pinning; queueing the same hash again changes nothing. */
@@ -75,8 +77,36 @@ export class PinBatcher {
       queued.map((p) => p.id),
       { state: 'pinned', transactionHash: receipt.transactionHash, batch: receipt.sequence },
     );
-    this.log.debug('pinned batch', { batch: receipt.sequence, pins: queued.length, block: receipt.blockNumber });
+    this.metrics?.pinTransactions.inc();
+    this.metrics?.pinsPerTransaction.observe(queued.length);
+    this.log.debug('pinned batch', {
+      batch: receipt.sequence,
+      pins: queued.length,
+      firstPin: receipt.firstPin,
+      block: receipt.blockNumber,
+      transactionHash: receipt.transactionHash,
+    });
+    // The batch is pinned and marked: a failed log lookup must not report it as failed.
+    await this.logPins(queued, receipt.sequence, receipt.firstPin).catch(() => undefined);
     return queued.length;
+  }
+
+  /** One debug line per pin, naming its process (the queue knows only the context). */
+  private async logPins(queued: OutboundPinRecord[], batch: number, firstPin: number): Promise<void> {
+    const messages = await this.ds.getRepository(PrivateMessageRecord).find({
+      select: { hash: true, processId: true },
+      where: { hash: In(queued.map((p) => p.hash)) },
+    });
+    const processOf = new Map(messages.map((m) => [m.hash, m.processId]));
+    queued.forEach((p, i) =>
+      this.log.debug('pin sent', {
+        processId: processOf.get(p.hash),
+        pin: firstPin + i,
+        batch,
+        messageId: p.messageId,
+        hash: p.hash,
+      }),
+    );
   }
 
   private sleep(ms: number): Promise<void> {

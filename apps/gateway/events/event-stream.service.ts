@@ -12,6 +12,8 @@ export interface EventFilter {
 
 export interface StreamSubscriber {
   filter: EventFilter;
+  /** Subscription kind, for the lag metric; ephemeral unless said (durable ones come later). */
+  kind?: string;
   send(event: EventRecord): void;
 }
 
@@ -45,6 +47,20 @@ export class EventStreamService implements OnModuleDestroy {
   async latestSequence(): Promise<number> {
     const last = await this.ds.getRepository(EventRecord).find({ order: { sequence: 'DESC' }, take: 1 });
     return last[0]?.sequence ?? 0;
+  }
+
+  /**
+   * Per subscription kind: the latest sequence minus the oldest subscriber's
+   * position (the last sequence it has been offered). 0 for ephemeral when none.
+   */
+  async subscriptionLag(): Promise<Record<string, number>> {
+    const latest = await this.latestSequence();
+    const lag: Record<string, number> = { ephemeral: 0 };
+    for (const s of this.subscribers) {
+      const kind = s.kind ?? 'ephemeral';
+      lag[kind] = Math.max(lag[kind] ?? 0, latest - (s.next - 1));
+    }
+    return lag;
   }
 
   /** firstEvent: 'oldest', 'newest' (only events after now) or a sequence number to start at. */

@@ -5,7 +5,9 @@ import { participantMembers } from '../../../workflows/messages.js';
 import { loadConfig } from '../../shared/config.js';
 import { pushReferencedBlobs } from '../../shared/exchange/blob-push.js';
 import { storeMessage } from '../../shared/exchange/message-store.js';
+import type { Logger } from '../../shared/logger.js';
 import type { DataExchange } from '../data-exchange.js';
+import type { WorkerMetrics } from '../metrics.js';
 import type { PinBatcher } from '../pin-batcher.js';
 import type { StepImplementations } from '../process-types/index.js';
 
@@ -17,6 +19,8 @@ export interface ProcessActivityDeps {
   implementations: StepImplementations;
   /** The member's blob folder; read from the configuration (BLOB_DIR) when not given. */
   blobDir?: string;
+  log?: Logger;
+  metrics?: WorkerMetrics;
 }
 
 /** Builds the activities of the process workflow, bound once in the worker. */
@@ -30,12 +34,38 @@ export function createProcessActivities(deps: ProcessActivityDeps): ProcessActiv
       );
     return impl;
   };
+  /** Runs one attempt of an action or compensation, timed and logged with its process and step. */
+  const run = async (request: StepRequest, kind: 'action' | 'compensation'): Promise<StepResult> => {
+    const log = deps.log?.child({ processId: request.processId, processType: request.processType, step: request.step });
+    const started = Date.now();
+    const labels = { process_type: request.processType, step: request.step, kind };
+    const attempt = () => implementation(request)(request);
+    try {
+      const result = await (deps.metrics ? deps.metrics.timeStep(labels, attempt) : attempt());
+      log?.info(`step ${kind} ${result.outcome}`, {
+        activity: request.activity,
+        kind,
+        outcome: result.outcome,
+        reason: result.reason,
+        durationMs: Date.now() - started,
+      });
+      return result;
+    } catch (err) {
+      log?.warn(`step ${kind} failed`, {
+        activity: request.activity,
+        kind,
+        error: (err as Error).message,
+        durationMs: Date.now() - started,
+      });
+      throw err;
+    }
+  };
   return {
     async runStep(request): Promise<StepResult> {
-      return implementation(request)(request);
+      return run(request, 'action');
     },
     async compensateStep(request) {
-      const { output } = await implementation(request)(request);
+      const { output } = await run(request, 'compensation');
       return { output };
     },
     async publishMessage({ message, participants }) {
@@ -48,6 +78,13 @@ export function createProcessActivities(deps: ProcessActivityDeps): ProcessActiv
       await pushReferencedBlobs(deps.ds, blobDir, deps.exchange, message, peers);
       await Promise.all(peers.map((peer) => deps.exchange.send(peer, stored.body)));
       await deps.pinner.enqueue(stored.hash, stored.context, message.id);
+      deps.log?.debug('message published; pin queued', {
+        processId: message.processId,
+        kind: message.kind,
+        messageId: message.id,
+        hash: stored.hash,
+        peers,
+      });
       return { hash: stored.hash };
     },
   };

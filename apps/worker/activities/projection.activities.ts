@@ -4,14 +4,17 @@ import { inTransaction, nowIso } from '../../shared/db/data-source.js';
 import { ProcessRecord } from '../../shared/db/entities.js';
 import { appendEvents } from '../../shared/db/event-log.js';
 import { processRow } from '../../shared/db/process-row.js';
+import type { Logger } from '../../shared/logger.js';
 
 /** Saves the workflow's view of a process and its events in one transaction. */
-export function createProjectionActivities(ds: DataSource): ProjectionActivities {
+export function createProjectionActivities(ds: DataSource, log?: Logger): ProjectionActivities {
   return {
     async recordProcess({ state, events }) {
+      let previous: string | undefined;
       await inTransaction(ds, async (em) => {
         const now = nowIso();
         const existing = await em.findOneBy(ProcessRecord, { id: state.processId });
+        previous = existing?.status;
         await em.save(ProcessRecord, processRow(state, existing?.createdAt ?? now, now));
         await appendEvents(
           em,
@@ -26,6 +29,16 @@ export function createProjectionActivities(ds: DataSource): ProjectionActivities
           })),
         );
       });
+      // Logged once committed, so a rolled-back attempt leaves no line.
+      if (previous !== state.status)
+        log?.info(`process ${state.status}`, {
+          processId: state.processId,
+          processType: state.processType,
+          status: state.status,
+          previous,
+        });
+      for (const e of events)
+        log?.debug('process event', { processId: e.processId, event: e.type, step: e.step, pin: e.pin });
     },
   };
 }
