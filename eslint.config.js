@@ -34,6 +34,16 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's static ES modules run in the browser, served as they are.
+    files: ['apps/gateway/dashboard/public/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['document', 'location', 'fetch', 'WebSocket', 'FormData', 'console', 'setTimeout'].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: no Node APIs,
     // no I/O libraries and no reaching into the apps (as Temporal's samples do).
     files: ['workflows/**/*.ts'],
