@@ -5,18 +5,43 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { loadConfig } from '../shared/config.js';
-import type { Logger } from '../shared/logger.js';
+import type { MemberDirectory } from '../shared/chain/member-directory.js';
+import { createLogger, type Logger } from '../shared/logger.js';
 import { AppModule } from './app.module.js';
 import { ErrorFilter } from './common/error.filter.js';
-import { LOGGER } from './core/tokens.js';
+import { NestLoggerAdapter } from './common/nest-logger.js';
+import { DIRECTORY, LOGGER } from './core/tokens.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
 
 /** A member's gateway: REST, WebSocket and member-to-member data exchange. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { rawBody: true, logger: ['error', 'warn'] });
+  // Nest's own lines go through pino too: the gateway writes JSON only.
+  const nestLog = new NestLoggerAdapter(
+    createLogger('gateway', config.memberName, config.logLevel).child({ nest: true }),
+  );
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { rawBody: true, logger: nestLog });
   const log = app.get<Logger>(LOGGER);
+  app.use(app.get(GatewayMetrics).httpMiddleware());
   app.useBodyParser('json', { limit: config.maxBodyBytes });
   app.useWebSocketAdapter(new WsAdapter(app));
+  // The dashboard of one member reads (GET only) the process views of the
+  // others, e.g. their Temporal UI links; only pages served by members may.
+  const directory = app.get<MemberDirectory>(DIRECTORY);
+  app.enableCors({
+    methods: ['GET'],
+    origin: (origin, allow) => {
+      if (!origin) return allow(null, false);
+      directory.all().then(
+        (members) =>
+          allow(
+            null,
+            members.some((m) => URL.canParse(m.endpoint) && new URL(m.endpoint).origin === origin),
+          ),
+        (err: Error) => allow(err),
+      );
+    },
+  });
   app.useGlobalFilters(new ErrorFilter(log));
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),

@@ -13,8 +13,9 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { ApiErrors } from '../common/api-docs.js';
 import { ApiError } from '../common/api-error.js';
 import type { IncomingFile, StoredFile } from './blob-storage.engine.js';
 import { BlobTooLargeFilter } from './blob-too-large.filter.js';
@@ -22,11 +23,14 @@ import { DataService } from './data.service.js';
 import { UploadDataDto } from './dto/upload-data.dto.js';
 
 @ApiTags('data')
+@ApiErrors(400, 500)
 @Controller('api/v1/data')
 export class DataController {
   constructor(private readonly data: DataService) {}
 
   @Post()
+  @ApiResponse({ status: 201, description: "Stored: the blob's metadata" })
+  @ApiErrors(413)
   @UseFilters(BlobTooLargeFilter)
   @UseInterceptors(FileInterceptor('file'))
   @ApiConsumes('multipart/form-data', 'application/json')
@@ -45,12 +49,16 @@ export class DataController {
   }
 
   @Get(':id')
+  @ApiResponse({ status: 200, description: 'The metadata' })
+  @ApiErrors(404)
   @ApiOperation({ summary: "A blob's metadata" })
   get(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.data.get(id);
   }
 
   @Get(':id/blob')
+  @ApiResponse({ status: 200, description: 'The bytes, as an attachment' })
+  @ApiErrors(404)
   @ApiOperation({ summary: "A blob's bytes" })
   async download(@Param('id', new ParseUUIDPipe()) id: string, @Res({ passthrough: true }) res: Response) {
     const { record, stream } = await this.data.open(id);

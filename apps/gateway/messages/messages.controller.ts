@@ -1,14 +1,18 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-docs.js';
 import { ListMessagesDto, SendMessageDto } from './dto/send-message.dto.js';
 import { MessagesService } from './messages.service.js';
 
 @ApiTags('messages')
+@ApiErrors(400, 500)
 @Controller('api/v1/messages')
 export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
 
   @Post()
+  @ApiResponse({ status: 200, description: 'Stored and delivered' })
+  @ApiErrors(404, 409)
   @HttpCode(200)
   @ApiOperation({ summary: 'Send an unpinned private message to participants of a process (no chain transaction)' })
   send(@Body() body: SendMessageDto) {

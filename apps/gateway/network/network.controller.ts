@@ -2,9 +2,11 @@ import { Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nestjs/co
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { MEMBER_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../shared/exchange/signing.js';
+import { ApiErrors } from '../common/api-docs.js';
 import { NetworkService } from './network.service.js';
 
 @ApiTags('network')
+@ApiErrors(500)
 @Controller('api/v1/network')
 export class NetworkController {
   constructor(private readonly network: NetworkService) {}

@@ -3,12 +3,13 @@ import type { DataSource } from 'typeorm';
 import { MESSAGE_KINDS, type LedgerMessage } from '../../../workflows/messages.js';
 import type { MemberDirectory } from '../../shared/chain/member-directory.js';
 import type { MemberConfig } from '../../shared/config.js';
+import type { Logger } from '../../shared/logger.js';
 import { canonicalJson, processContext } from '../../shared/exchange/canonical.js';
 import { findStartMessage, storeMessage } from '../../shared/exchange/message-store.js';
 import { recoverSigner } from '../../shared/exchange/signing.js';
 import { ApiError } from '../common/api-error.js';
 import { receiveBlob, type SignedBlobRequest } from '../data/blob-intake.js';
-import { CONFIG, DATA_SOURCE, DIRECTORY } from '../core/tokens.js';
+import { CONFIG, DATA_SOURCE, DIRECTORY, LOGGER } from '../core/tokens.js';
 import { receiveNote } from '../messages/note-intake.js';
 
 const KINDS = new Set<string>(MESSAGE_KINDS);
@@ -26,6 +27,7 @@ export class NetworkService {
     @Inject(CONFIG) private readonly config: MemberConfig,
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(DIRECTORY) private readonly directory: MemberDirectory,
+    @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   async members() {
@@ -51,12 +53,14 @@ export class NetworkService {
       message.kind === 'process-started'
         ? message.participants
         : (await findStartMessage(this.ds, processContext(message.processId)))?.participants;
-    if (!participants)
+    if (!participants) {
+      this.log.warn('message refused: process unknown here', { processId: message.processId, from: sender });
       throw new ApiError(
         HttpStatus.CONFLICT,
         'unknown-process',
         `process ${message.processId} has not been started here yet`,
       );
+    }
     const members = Object.values(participants);
     if (!members.includes(this.config.memberName) || !members.includes(sender))
       throw new ApiError(
@@ -65,6 +69,13 @@ export class NetworkService {
         `process ${message.processId} is not shared with ${sender} here`,
       );
     const stored = await storeMessage(this.ds, message, sender);
+    this.log.debug('message received', {
+      processId: message.processId,
+      kind: message.kind,
+      messageId: message.id,
+      from: sender,
+      hash: stored.hash,
+    });
     return { hash: stored.hash };
   }
 

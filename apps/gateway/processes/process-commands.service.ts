@@ -9,7 +9,8 @@ import {
 } from '../../../workflows/definitions.js';
 import type { Cancellation } from '../../../workflows/process-state.js';
 import type { MemberConfig } from '../../shared/config.js';
-import { CONFIG, TEMPORAL } from '../core/tokens.js';
+import type { Logger } from '../../shared/logger.js';
+import { CONFIG, LOGGER, TEMPORAL } from '../core/tokens.js';
 import type { CancelProcessDto } from './dto/cancel-process.dto.js';
 import type { DecideStepDto } from './dto/decide-step.dto.js';
 import { ProcessesService } from './processes.service.js';
@@ -29,16 +30,21 @@ export class ProcessCommandsService {
     @Inject(CONFIG) private readonly config: MemberConfig,
     @Inject(TEMPORAL) private readonly temporal: Client,
     private readonly processes: ProcessesService,
+    @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   async decide(id: string, step: string, dto: DecideStepDto): Promise<{ accepted: true }> {
-    return this.update(id, (h) =>
+    const accepted = await this.update(id, (h) =>
       h.executeUpdate(decideStepUpdate, { args: [{ step, approve: dto.approve, comment: dto.comment }] }),
     );
+    this.log.info('step decision accepted', { processId: id, step, approve: dto.approve });
+    return accepted;
   }
 
   async retry(id: string): Promise<{ step: string }> {
-    return this.update(id, (h) => h.executeUpdate(retryCompensationUpdate));
+    const retried = await this.update(id, (h) => h.executeUpdate(retryCompensationUpdate));
+    this.log.info('compensation retry accepted', { processId: id, step: retried.step });
+    return retried;
   }
 
   /**
@@ -69,6 +75,7 @@ export class ProcessCommandsService {
     );
     const process = await this.processes.get(id);
     const verdict = row && (row.cancellations as Cancellation[]).find(mine);
+    this.log.info('cancel requested', { processId: id, reason, outcome: verdict?.outcome ?? 'pending' });
     if (!verdict) return { status: 202, body: { outcome: 'pending' as const, process } };
     const why = verdict.outcome === 'refused' ? (verdict.refusal ?? verdict.reason) : verdict.reason;
     return { status: 200, body: { outcome: verdict.outcome, reason: why, process } };

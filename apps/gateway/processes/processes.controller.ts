@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiErrors } from '../common/api-docs.js';
 import { CancelProcessDto } from './dto/cancel-process.dto.js';
 import { DecideStepDto } from './dto/decide-step.dto.js';
 import { ListProcessesDto } from './dto/list-processes.dto.js';
@@ -11,6 +12,7 @@ import { ProcessCommandsService } from './process-commands.service.js';
 import { ProcessesService } from './processes.service.js';
 
 @ApiTags('processes')
+@ApiErrors(400, 500)
 @Controller('api/v1')
 export class ProcessesController {
   constructor(
@@ -31,6 +33,9 @@ export class ProcessesController {
       '202 once started; with confirm=true, 200 with the outcome if it comes within the timeout. ' +
       'A repeated Idempotency-Key with the same body answers with the same process (Idempotent-Replayed: true).',
   })
+  @ApiResponse({ status: 202, description: 'Started (Location: the process)' })
+  @ApiResponse({ status: 200, description: 'Final (confirm=true) or replayed (Idempotency-Key)' })
+  @ApiErrors(404, 409)
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1 to 200 printable characters' })
   async start(
     @Body() body: StartProcessDto,
@@ -58,12 +63,16 @@ export class ProcessesController {
   }
 
   @Get('processes/:id')
+  @ApiResponse({ status: 200, description: 'The process as this member sees it' })
+  @ApiErrors(404)
   @ApiOperation({ summary: "This member's view of a process: status, steps with their ledger pins, effects, digest" })
   get(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.processes.get(id);
   }
 
   @Post('processes/:id/steps/:step/decision')
+  @ApiResponse({ status: 200, description: 'Accepted; the outcome follows on the ledger' })
+  @ApiErrors(404, 409)
   @HttpCode(200)
   @ApiOperation({ summary: "A person's decision on a decision step this member owns" })
   decide(@Param('id', new ParseUUIDPipe()) id: string, @Param('step') step: string, @Body() body: DecideStepDto) {
@@ -71,6 +80,9 @@ export class ProcessesController {
   }
 
   @Post('processes/:id/cancel')
+  @ApiResponse({ status: 200, description: "The ledger's verdict: accepted or refused" })
+  @ApiResponse({ status: 202, description: 'Requested; no verdict yet' })
+  @ApiErrors(404, 409)
   @ApiOperation({ summary: "Ask to cancel; 200 with the ledger's verdict, or 202 if it has not come within ~10 s" })
   async cancel(
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -83,6 +95,8 @@ export class ProcessesController {
   }
 
   @Post('processes/:id/retry')
+  @ApiResponse({ status: 202, description: 'Retrying' })
+  @ApiErrors(404, 409)
   @HttpCode(202)
   @ApiOperation({ summary: 'Retry the failed compensation this member owns' })
   retry(@Param('id', new ParseUUIDPipe()) id: string) {

@@ -11,8 +11,9 @@ import type { MemberConfig } from '../../shared/config.js';
 import { nowIso } from '../../shared/db/data-source.js';
 import { processRow } from '../../shared/db/process-row.js';
 import { EffectRecord, ProcessRecord } from '../../shared/db/entities.js';
+import type { Logger } from '../../shared/logger.js';
 import { ApiError } from '../common/api-error.js';
-import { CONFIG, DATA_SOURCE, DIRECTORY, TEMPORAL } from '../core/tokens.js';
+import { CONFIG, DATA_SOURCE, DIRECTORY, LOGGER, TEMPORAL } from '../core/tokens.js';
 import type { ListProcessesDto } from './dto/list-processes.dto.js';
 import type { StartProcessDto } from './dto/start-process.dto.js';
 import { IdempotencyKeysService } from './idempotency-keys.service.js';
@@ -38,6 +39,7 @@ export class ProcessesService {
     @Inject(TEMPORAL) private readonly temporal: Client,
     @Inject(DIRECTORY) private readonly directory: MemberDirectory,
     private readonly idempotency: IdempotencyKeysService,
+    @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   processTypes() {
@@ -67,6 +69,7 @@ export class ProcessesService {
     const replayed = claimed !== id;
     if (replayed) {
       id = claimed;
+      this.log.info('process start replayed (same Idempotency-Key)', { processId: id, processType: type.name });
       if (!(await this.awaitRow(id, () => true, REPLAY_WAIT_MS)))
         throw new ApiError(
           HttpStatus.CONFLICT,
@@ -102,10 +105,12 @@ export class ProcessesService {
     try {
       await this.temporal.workflow.start('processWorkflow', { ...processWorkflowOptions(args), args: [args] });
     } catch (err) {
+      this.log.warn('process start failed', { processId: id, processType: type.name, error: String(err) });
       await this.ds.getRepository(ProcessRecord).delete({ id });
       if (idempotencyKey !== undefined) await this.idempotency.release(idempotencyKey, id);
       throw err;
     }
+    this.log.info('process started', { processId: id, processType: type.name, participants });
   }
 
   async get(id: string) {

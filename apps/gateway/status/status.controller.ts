@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { SequencerClient } from '../../shared/chain/sequencer.js';
 import type { MemberConfig } from '../../shared/config.js';
+import { ApiErrors } from '../common/api-docs.js';
 import { CONFIG, DATA_SOURCE, SEQUENCER, TEMPORAL } from '../core/tokens.js';
 import { BATON_VERSION, dependencyVersions } from './versions.js';
 
@@ -16,6 +17,7 @@ interface Check {
 const CHECK_TIMEOUT_MS = 2_000;
 
 @ApiTags('status')
+@ApiErrors(500)
 @Controller('api/v1/status')
 export class StatusController {
   constructor(

@@ -17,7 +17,9 @@ export class SendMessageDto {
   @IsUUID()
   id?: string;
 
-  @ApiProperty() @IsUUID() processId!: string;
+  @ApiProperty({ format: 'uuid', description: 'The process whose participants may receive it' })
+  @IsUUID()
+  processId!: string;
 
   @ApiProperty({ description: 'Only false: pinned messages travel as step outcomes' })
   @IsBoolean()
@@ -36,5 +38,8 @@ export class SendMessageDto {
 }
 
 export class ListMessagesDto {
-  @ApiPropertyOptional() @IsOptional() @IsUUID() processId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only the messages of this process' })
+  @IsOptional()
+  @IsUUID()
+  processId?: string;
 }

@@ -5,7 +5,11 @@ import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-va
 export const PROCESS_STATUSES = ['running', 'completed', 'compensating', 'compensated', 'failed'] as const;
 
 export class ListProcessesDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) type?: string;
+  @ApiPropertyOptional({ description: 'Only processes of this type' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  type?: string;
 
   @ApiPropertyOptional({ enum: PROCESS_STATUSES })
   @IsOptional()

@@ -1,0 +1,15 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { buildAsyncApiDocument } from './asyncapi.js';
+
+/** The AsyncAPI document of `/ws`, beside the OpenAPI one at /api/openapi.json. */
+@ApiExcludeController()
+@Controller('api')
+export class AsyncApiController {
+  private readonly document = buildAsyncApiDocument();
+
+  @Get('asyncapi.json')
+  asyncapi() {
+    return this.document;
+  }
+}

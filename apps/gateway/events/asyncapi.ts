@@ -1,0 +1,235 @@
+import type { ProcessEventType } from '../../../workflows/process-state.js';
+import type { storeNote } from '../messages/note-store.js';
+
+/**
+ * The AsyncAPI 3.0 description of `/ws`, built from the event types the code
+ * produces. The lists below are checked against the producers' types, so a
+ * new event type that is not described here fails the type check.
+ */
+export const PROCESS_EVENT_TYPES = [
+  'process-started',
+  'step-done',
+  'step-rejected',
+  'step-timed-out',
+  'step-compensated',
+  'cancel-accepted',
+  'cancel-refused',
+  'compensation-failed',
+  'process-compensating',
+  'process-completed',
+  'process-compensated',
+  'process-failed',
+] as const satisfies readonly ProcessEventType[];
+
+type NoteEventType = NonNullable<Parameters<typeof storeNote>[2]>['type'];
+export const MESSAGE_EVENT_TYPES = ['message-received', 'message-sent'] as const satisfies readonly NoteEventType[];
+
+/** Written by the ledger listener (apps/worker/ledger-listener.ts), one per Sequencer batch. */
+export const LEDGER_EVENT_TYPES = ['batch-pinned'] as const;
+
+// Compile-time exhaustiveness: `never` unless a producer's type is missing from its list.
+type Missing<All, Listed> = Exclude<All, Listed>;
+const processTypesComplete: [Missing<ProcessEventType, (typeof PROCESS_EVENT_TYPES)[number]>] extends [never]
+  ? true
+  : Missing<ProcessEventType, (typeof PROCESS_EVENT_TYPES)[number]> = true;
+const noteTypesComplete: [Missing<NoteEventType, (typeof MESSAGE_EVENT_TYPES)[number]>] extends [never]
+  ? true
+  : Missing<NoteEventType, (typeof MESSAGE_EVENT_TYPES)[number]> = true;
+void processTypesComplete;
+void noteTypesComplete;
+
+export const EVENT_TYPES: readonly string[] = [...PROCESS_EVENT_TYPES, ...LEDGER_EVENT_TYPES, ...MESSAGE_EVENT_TYPES];
+
+const regex = (what: string) => ({ type: 'string', maxLength: 500, description: `Regular expression on ${what}` });
+const ref = (path: string) => ({ $ref: path });
+
+const schemas = {
+  EventType: { type: 'string', enum: EVENT_TYPES },
+  ProcessEventData: {
+    type: 'object',
+    description: `data of ${PROCESS_EVENT_TYPES.join(', ')}; topic is the process type`,
+    properties: {
+      status: { type: 'string', enum: ['running', 'completed', 'compensating', 'compensated', 'failed'] },
+      step: { type: 'string', description: 'The step concerned, if any' },
+      pin: { type: 'integer', description: 'Global pin number of the ledger entry behind the event' },
+      author: { type: 'string', description: 'Member that published the ledger entry' },
+      reason: { type: 'string' },
+    },
+    required: ['status'],
+  },
+  BatchPinnedData: {
+    type: 'object',
+    description: 'data of batch-pinned: one Sequencer batch read from the chain; topic "ledger"',
+    properties: {
+      batch: { type: 'integer', description: 'The batch sequence number' },
+      author: { type: 'string', description: 'Account that sent the batch' },
+      batchHash: { type: 'string' },
+      firstPin: { type: 'integer' },
+      pins: { type: 'integer', description: 'Number of pins in the batch' },
+      blockNumber: { type: 'integer' },
+      logIndex: { type: 'integer' },
+    },
+    required: ['batch', 'author', 'batchHash', 'firstPin', 'pins', 'blockNumber', 'logIndex'],
+  },
+  MessageEventData: {
+    type: 'object',
+    description: 'data of message-sent and message-received (unpinned private messages); topic "messages"',
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      author: { type: 'string' },
+      recipients: { type: 'array', items: { type: 'string' } },
+    },
+    required: ['id', 'author', 'recipients'],
+  },
+  Event: {
+    type: 'object',
+    description: "An entry of the member's event log (FireFly's event shape)",
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      sequence: { type: 'integer', description: "Position in this member's log: local, gap-free, from 1" },
+      type: ref('#/components/schemas/EventType'),
+      namespace: { type: 'string' },
+      reference: { type: 'string', description: 'The process id, when the event belongs to a process' },
+      topic: { type: 'string', description: 'The process type, "ledger" or "messages"' },
+      correlator: { type: 'string', description: 'The process id, or the transaction hash of a batch' },
+      created: { type: 'string', format: 'date-time' },
+      data: {
+        oneOf: [
+          ref('#/components/schemas/ProcessEventData'),
+          ref('#/components/schemas/BatchPinnedData'),
+          ref('#/components/schemas/MessageEventData'),
+        ],
+      },
+    },
+    required: ['id', 'sequence', 'type', 'namespace', 'topic', 'created'],
+  },
+  Subscription: {
+    type: 'object',
+    description: 'The subscription a delivery belongs to (one per start frame)',
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      namespace: { type: 'string' },
+      name: { type: 'string' },
+    },
+    required: ['id', 'namespace'],
+  },
+  EventDelivery: {
+    allOf: [
+      ref('#/components/schemas/Event'),
+      { type: 'object', properties: { subscription: ref('#/components/schemas/Subscription') } },
+    ],
+  },
+  StartFrame: {
+    type: 'object',
+    description: 'Opens a subscription on the connection. Only ephemeral subscriptions exist today.',
+    properties: {
+      type: { type: 'string', const: 'start', description: 'Case-insensitive' },
+      namespace: { type: 'string', default: 'default' },
+      name: { type: 'string', description: 'A named subscription is durable unless ephemeral is true' },
+      ephemeral: { type: 'boolean', description: 'Must end up true (the default without a name)' },
+      autoack: { type: 'boolean', default: false, description: 'Accepted; ephemeral subscriptions need no acks' },
+      filter: {
+        type: 'object',
+        properties: {
+          events: regex('the event type'),
+          topic: regex('the topic (alias: topics)'),
+          reference: regex('the process id (alias: processId)'),
+        },
+      },
+      options: {
+        type: 'object',
+        properties: {
+          firstEvent: {
+            description: 'oldest, newest (only events after now) or a sequence number to start at',
+            default: 'newest',
+            oneOf: [
+              { type: 'string', enum: ['oldest', 'newest'] },
+              { type: 'integer', minimum: 0 },
+            ],
+          },
+        },
+      },
+    },
+    required: ['type'],
+  },
+  AckFrame: {
+    type: 'object',
+    description: 'Acknowledges an event; ignored by ephemeral subscriptions',
+    properties: { type: { type: 'string', const: 'ack' }, id: { type: 'string' } },
+    required: ['type'],
+  },
+  ProtocolErrorFrame: {
+    type: 'object',
+    description: 'A frame the gateway could not accept; the connection stays open',
+    properties: { type: { type: 'string', const: 'protocol_error' }, error: { type: 'string' } },
+    required: ['type', 'error'],
+  },
+};
+
+const message = (name: string, title: string, schema: string) => ({
+  name,
+  title,
+  payload: ref(`#/components/schemas/${schema}`),
+});
+
+/** The document served at GET /api/asyncapi.json; the same at every member. */
+export function buildAsyncApiDocument() {
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'Baton gateway events',
+      version: '1',
+      description:
+        "The member's event log over WebSocket (FireFly's protocol): send a start frame, receive events. " +
+        'Durable subscriptions and webhooks are planned and do not exist yet; webhooks will carry the same Event.',
+    },
+    defaultContentType: 'application/json',
+    servers: {
+      gateway: {
+        host: '{gateway}',
+        protocol: 'ws',
+        description: "A member's gateway",
+        variables: { gateway: { default: '127.0.0.1:3001', description: 'host:port of the gateway' } },
+      },
+    },
+    channels: {
+      ws: {
+        address: '/ws',
+        description: 'One connection may hold several subscriptions; they end when it closes.',
+        messages: {
+          start: ref('#/components/messages/start'),
+          ack: ref('#/components/messages/ack'),
+          event: ref('#/components/messages/event'),
+          protocolError: ref('#/components/messages/protocolError'),
+        },
+      },
+    },
+    operations: {
+      startSubscription: {
+        action: 'send',
+        channel: ref('#/channels/ws'),
+        messages: [ref('#/channels/ws/messages/start')],
+      },
+      ackEvent: { action: 'send', channel: ref('#/channels/ws'), messages: [ref('#/channels/ws/messages/ack')] },
+      receiveEvent: {
+        action: 'receive',
+        channel: ref('#/channels/ws'),
+        messages: [ref('#/channels/ws/messages/event')],
+      },
+      receiveProtocolError: {
+        action: 'receive',
+        channel: ref('#/channels/ws'),
+        messages: [ref('#/channels/ws/messages/protocolError')],
+      },
+    },
+    components: {
+      messages: {
+        start: message('start', 'Start a subscription', 'StartFrame'),
+        ack: message('ack', 'Acknowledge an event', 'AckFrame'),
+        event: message('event', 'An event, naming its subscription', 'EventDelivery'),
+        protocolError: message('protocol_error', 'A refused frame', 'ProtocolErrorFrame'),
+      },
+      schemas,
+    },
+  };
+}
