@@ -164,6 +164,12 @@ export async function processWorkflow(args: ProcessArgs): Promise<ProcessState> 
   }
   // A cancel request still being published must finish before the workflow does.
   await condition(allHandlersFinished);
+  // Deliveries that came after the end (a late cancel) are refused here, as at
+  // every member; once the workflow is closed the dispatcher records them instead.
+  for (let next = inbox.get(state.appliedIndex + 1); next; next = inbox.get(state.appliedIndex + 1)) {
+    inbox.delete(next.index);
+    await record(state, applyDelivery(state, next, type), false);
+  }
   return state;
 }
 

@@ -5,6 +5,7 @@ import type { LedgerDelivery, LedgerMessage, ProcessStartedMessage } from '../..
 import type { ProcessArgs } from '../../workflows/process-state.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
 import { LedgerPinRecord, PrivateMessageRecord } from '../shared/db/entities.js';
+import { recordLateCancel } from './late-cancel.js';
 import { findStartMessage } from '../shared/exchange/message-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { WorkerMetrics } from './metrics.js';
@@ -114,6 +115,13 @@ export class LedgerDispatcher {
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      if (await recordLateCancel(this.ds, delivery)) {
+        this.log.info('cancel refused: the process had already ended', {
+          processId: start.processId,
+          pin: delivery.pin,
+        });
+        return;
+      }
       this.log.debug('process already finished; delivery ignored', {
         processId: start.processId,
         pin: delivery.pin,

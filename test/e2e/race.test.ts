@@ -14,6 +14,22 @@ interface Frame {
   data?: { step?: string };
 }
 
+type View = ProcessView & { digest: string; cancellations: { requestedBy: string; outcome: string }[] };
+
+/** Every member's view once all three report the same digest (they converge as pins reach them). */
+async function agreedViews(id: string): Promise<Record<(typeof MEMBERS)[number], View>> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const views = (await Promise.all(MEMBERS.map((m) => api.process(m, id)))) as View[];
+    if (new Set(views.map((v) => v.digest)).size === 1 || Date.now() > deadline) {
+      expect(views.map((v) => v.digest)).toEqual(MEMBERS.map(() => views[0].digest));
+      expect(views[0].digest).toMatch(/^0x[0-9a-f]{64}$/);
+      return { buyer: views[0], seller: views[1], bank: views[2] };
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 describe('races decided by ledger order alone', () => {
   it(`${N} cancels fired from the bank against the seller's shipping end the same at every member`, async () => {
     // The seller's own feed tells where each process is. For half the processes
@@ -61,11 +77,11 @@ describe('races decided by ledger order alone', () => {
 
     expect(cancels.length).toBe(N); // every process shipped, and every ship drew a cancel
     for (const a of answers) expect([200, 202, 409]).toContain(a.status);
-    const outcomes = { completed: 0, compensated: 0 };
-    for (const views of settled) {
-      const digests = MEMBERS.map((m) => (views[m] as ProcessView & { digest: string }).digest);
-      expect(new Set(digests).size).toBe(1);
-      expect(digests[0]).toMatch(/^0x[0-9a-f]{64}$/);
+    // A cancel pinned after the end is refused by every member as it reaches
+    // them: wait until every member has recorded every verdict, then compare.
+    const agreed = await Promise.all(settled.map((views) => agreedViews(views.buyer.id)));
+    const outcomes = { completed: 0, compensated: 0, refusedLate: 0 };
+    for (const views of agreed) {
       const status = views.buyer.status as 'completed' | 'compensated';
       expect(['completed', 'compensated']).toContain(status);
       for (const m of MEMBERS) {
@@ -79,6 +95,7 @@ describe('races decided by ledger order alone', () => {
         expect(undone.sort()).toEqual(status === 'completed' ? [] : actions.sort());
       }
       outcomes[status] += 1;
+      if (views.buyer.cancellations.some((c) => c.outcome === 'refused')) outcomes.refusedLate += 1;
     }
     console.log(`race outcomes over ${N} processes:`, outcomes);
   }, 900_000);
