@@ -1,27 +1,14 @@
 /**
- * The gateway's JSON as the CLI reads it. Declared here rather than imported
- * from the gateway so the CLI loads no server code (Nest, TypeORM, Temporal).
+ * The gateway's JSON as the CLI reads it. The view itself is declared here
+ * rather than imported from the gateway so the CLI loads no server code
+ * (Nest, TypeORM, Temporal).
  */
 
-export interface StepView {
-  name: string;
-  /** The role that owns the step. */
-  owner: string;
-  /** The member playing that role. */
-  member: string;
-  status: string;
-  reason?: string;
-  pin?: number;
-  compensationPin?: number;
-}
+// Steps and cancellations have the shapes the workflow's state gives them:
+// type-only imports, erased at run time, so no server code is loaded.
+import type { Cancellation, StepView } from '../../workflows/process-state.js';
 
-export interface Cancellation {
-  requestedBy: string;
-  reason: string;
-  pin: number;
-  outcome: string;
-  refusal?: string;
-}
+export type { Cancellation, StepView };
 
 export interface ProcessView {
   id: string;
