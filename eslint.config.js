@@ -39,7 +39,17 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {
       globals: Object.fromEntries(
-        ['document', 'location', 'fetch', 'WebSocket', 'FormData', 'console', 'setTimeout'].map((g) => [g, 'readonly']),
+        [
+          'document',
+          'location',
+          'fetch',
+          'WebSocket',
+          'FormData',
+          'console',
+          'setTimeout',
+          'localStorage',
+          'prompt',
+        ].map((g) => [g, 'readonly']),
       ),
     },
   },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hashApiKey, parseApiKeys, type ApiKeyEntry } from '../shared/app-keys.js';
 import type { ProcessView } from './api-types.js';
 import { run } from './cli.js';
 import type { Io } from './command.js';
@@ -27,6 +28,18 @@ describe('run', () => {
       'error usage: give exactly one of --approve and --reject; see `baton decide --help`',
       'error usage: unknown command "frobnicate"; run `baton --help` for the commands',
     ]);
+  });
+});
+
+describe('apikey', () => {
+  it('makes a key whose hash is in the entry, and refuses unknown scopes', async () => {
+    const io = fakeIo();
+    expect(await run(['apikey', '--name', 'erp', '--scopes', 'read,write', '--json'], io)).toBe(0);
+    const { key, entry } = JSON.parse(io.stdout[0]) as { key: string; entry: ApiKeyEntry };
+    expect(entry).toEqual({ name: 'erp', scopes: ['read', 'write'], sha256: hashApiKey(key) });
+    expect(parseApiKeys(JSON.stringify([entry]), 'APP_API_KEYS')).toEqual([entry]);
+    expect(await run(['apikey', '--name', 'erp', '--scopes', 'admin'], io)).toBe(1);
+    expect(io.stderr[0]).toContain('unknown scope admin');
   });
 });
 

@@ -1,4 +1,5 @@
 import { cancelCommand, decideCommand } from './commands/act.js';
+import { apiKeyCommand } from './commands/api-key.js';
 import { networkCommand } from './commands/network.js';
 import { getCommand, listCommand } from './commands/processes.js';
 import { startCommand } from './commands/start.js';
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   networkCommand,
   cancelCommand,
   decideCommand,
+  apiKeyCommand,
 ];
 
 /** Runs one `baton` invocation; resolves to the exit code. Never throws. */
@@ -40,7 +42,11 @@ export async function run(argv: readonly string[], io: Io, env: NodeJS.ProcessEn
       io.out(commandHelp(command));
       return 0;
     }
-    const gateway = new Gateway(stringOption(args, 'gateway') ?? env.BATON_GATEWAY ?? DEFAULT_GATEWAY);
+    const gateway = new Gateway(
+      stringOption(args, 'gateway') ?? env.BATON_GATEWAY ?? DEFAULT_GATEWAY,
+      undefined,
+      stringOption(args, 'api-key') ?? (env.BATON_API_KEY || undefined),
+    );
     return await command.run({ gateway, json: args.options.json === true, io, args });
   } catch (err) {
     io.err(describeError(err, command));

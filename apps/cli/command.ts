@@ -38,6 +38,11 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
     value: 'URL',
     description: `the member's gateway (default $BATON_GATEWAY or ${DEFAULT_GATEWAY})`,
   },
+  'api-key': {
+    type: 'string',
+    value: 'KEY',
+    description: 'an app API key or JWT, when the gateway requires one (default $BATON_API_KEY)',
+  },
   json: { type: 'boolean', description: 'machine-readable JSON output' },
   help: { type: 'boolean', description: 'show this help' },
 };

@@ -46,7 +46,7 @@ export class EventSocket {
 
   /** Connects and sends the `start` frame; fails with UnreachableError when the gateway is down. */
   static async open(gateway: Gateway, query: EventQuery, onEvent: (event: EventFrame) => void): Promise<EventSocket> {
-    const ws = new WebSocket(gateway.wsUrl);
+    const ws = new WebSocket(gateway.wsUrl, { headers: gateway.authHeaders });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', (err) => reject(new UnreachableError(gateway.baseUrl, failureReason(err))));

@@ -35,8 +35,15 @@ export class Gateway {
   constructor(
     baseUrl: string,
     private readonly timeoutMs = 60_000,
+    /** An app API key or JWT, sent as a bearer token when the gateway requires app credentials. */
+    readonly credential?: string,
   ) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+
+  /** The Authorization header, when there is a credential. */
+  get authHeaders(): Record<string, string> {
+    return this.credential ? { authorization: `Bearer ${this.credential}` } : {};
   }
 
   /** The `/ws` URL of this gateway. */
@@ -66,7 +73,7 @@ export class Gateway {
     try {
       res = await fetch(`${base}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: { ...this.authHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module.js';
 import { CoreModule } from './core/core.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DataModule } from './data/data.module.js';
@@ -13,6 +14,7 @@ import { StatusController } from './status/status.controller.js';
 @Module({
   imports: [
     CoreModule,
+    AuthModule,
     ProcessesModule,
     NetworkModule,
     EventsModule,

@@ -50,6 +50,11 @@ async function main(): Promise<void> {
     .setTitle(`Baton gateway (${config.memberName})`)
     .setDescription('Start and follow multi-party processes; events over /ws.')
     .setVersion('1')
+    // APP_AUTH=on (the default outside the local demo): an API key or a JWT, as a bearer token or X-API-Key.
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An app API key or a JWT' }, 'bearer')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An app API key' }, 'api-key')
+    .addSecurityRequirements('bearer')
+    .addSecurityRequirements('api-key')
     .build();
   SwaggerModule.setup('api', app, () => SwaggerModule.createDocument(app, openapi), {
     jsonDocumentUrl: 'api/openapi.json',

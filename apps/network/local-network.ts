@@ -128,6 +128,9 @@ export class LocalNetwork {
       HOST: '127.0.0.1',
       PUBLIC_URL: url,
       METRICS_PORT: new URL(this.workerMetricsUrl(name)).port,
+      // The demo runs on loopback with demo keys: apps need no credentials
+      // unless APP_AUTH=on (with APP_API_KEYS or APP_JWT_SECRET) is exported.
+      APP_AUTH: process.env.APP_AUTH ?? 'off',
     };
   }
 

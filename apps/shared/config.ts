@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { parseApiKeys, type ApiKeyEntry } from './app-keys.js';
 
 /**
  * Every setting of a member node, declared once with its default and a
@@ -7,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 const DEFAULTS = {
   /** This member's name, as registered in the Sequencer (buyer, seller, bank in the demo). */
   MEMBER_NAME: 'buyer',
-  /** The member's signing key (hex), from the environment or a secrets file; required. */
+  /** The member's signing key (hex); required. Secrets may come from a file instead: MEMBER_KEY_FILE. */
   MEMBER_KEY: '',
   /** The member's own Temporal frontend. */
   TEMPORAL_ADDRESS: '127.0.0.1:7233',
@@ -53,7 +55,22 @@ const DEFAULTS = {
   NETWORK_NAMESPACE: 'default',
   /** Log level: debug, info, warn, error. */
   LOG_LEVEL: 'info',
+  /** Apps must authenticate to REST and /ws: `on` or `off` (only the local demo turns it off). */
+  APP_AUTH: 'on',
+  /** App API keys, JSON [{"name","scopes":["read"|"write"],"sha256"}] (`npx baton apikey`); or APP_API_KEYS_FILE. */
+  APP_API_KEYS: '',
+  /** Shared secret of HS256 app JWTs; or APP_JWT_SECRET_FILE. */
+  APP_JWT_SECRET: '',
+  /** PEM public key of the issuer of RS256/ES256 app JWTs (a file path). */
+  APP_JWT_PUBLIC_KEY_FILE: '',
+  /** When set, app JWTs must carry this `iss`. */
+  APP_JWT_ISSUER: '',
+  /** When set, app JWTs must carry this `aud`. */
+  APP_JWT_AUDIENCE: '',
 } as const;
+
+/** Settings that may be given as `<NAME>_FILE`: the file's content, trimmed, is the value. */
+const SECRETS = ['MEMBER_KEY', 'APP_API_KEYS', 'APP_JWT_SECRET'] as const;
 
 export type ConfigKey = keyof typeof DEFAULTS;
 
@@ -82,12 +99,28 @@ export interface MemberConfig {
   blobDir: string;
   networkNamespace: string;
   logLevel: string;
+  appAuth: {
+    enabled: boolean;
+    apiKeys: ApiKeyEntry[];
+    jwtSecret: string;
+    jwtPublicKey: string;
+    jwtIssuer: string;
+    jwtAudience: string;
+  };
 }
 
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
-  const get = (key: ConfigKey): string => env[key] ?? DEFAULTS[key];
+  const get = (key: ConfigKey): string => {
+    const file = (SECRETS as readonly string[]).includes(key) ? env[`${key}_FILE`] : undefined;
+    if (!file) return env[key] ?? DEFAULTS[key];
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError(`${key}_FILE=${file} cannot be read: ${(err as Error).message}`);
+    }
+  };
   const int = (key: ConfigKey): number => {
     const value = Number(get(key));
     if (!Number.isInteger(value) || value < 0)
@@ -102,6 +135,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
     throw new ConfigError('SEQUENCER_ADDRESS must be the address of the deployed Sequencer contract');
   const port = int('PORT');
   const host = get('HOST');
+  const appAuth = get('APP_AUTH');
+  if (appAuth !== 'on' && appAuth !== 'off') throw new ConfigError(`APP_AUTH must be on or off, got "${appAuth}"`);
+  let apiKeys: ApiKeyEntry[];
+  try {
+    apiKeys = parseApiKeys(get('APP_API_KEYS'), env.APP_API_KEYS_FILE ? 'APP_API_KEYS_FILE' : 'APP_API_KEYS');
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const publicKeyFile = get('APP_JWT_PUBLIC_KEY_FILE');
+  let jwtPublicKey = '';
+  try {
+    if (publicKeyFile) jwtPublicKey = readFileSync(publicKeyFile, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`APP_JWT_PUBLIC_KEY_FILE=${publicKeyFile} cannot be read: ${(err as Error).message}`);
+  }
   return {
     memberName,
     memberKey,
@@ -127,5 +175,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
     blobDir: resolve(get('BLOB_DIR') || join(dirname(get('SQLITE_PATH')), 'blobs')),
     networkNamespace: get('NETWORK_NAMESPACE'),
     logLevel: get('LOG_LEVEL'),
+    appAuth: {
+      enabled: appAuth === 'on',
+      apiKeys,
+      jwtSecret: get('APP_JWT_SECRET'),
+      jwtPublicKey,
+      jwtIssuer: get('APP_JWT_ISSUER'),
+      jwtAudience: get('APP_JWT_AUDIENCE'),
+    },
   };
 }

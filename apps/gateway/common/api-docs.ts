@@ -21,6 +21,8 @@ export class ApiErrorResponse {
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'The request is not valid (`invalid-request`, `malformed-request` or a specific code)',
+  401: 'No valid app credentials (`unauthenticated`, `invalid-token`, `token-expired`) or member signature',
+  403: 'The credentials do not allow this (`forbidden`: a read-only app writing)',
   404: 'Not found (a specific code such as `unknown-process`, or `not-found`)',
   409: 'Conflicts with the current state',
   413: 'The body is too large (`payload-too-large`)',

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { projectPath } from '../../shared/paths.js';
 import { ApiError } from '../common/api-error.js';
+import { Public } from '../auth/public.decorator.js';
 
 /** Served from the source folder (found from the project root), so the build copies nothing. */
 const PUBLIC_DIR = projectPath('apps', 'gateway', 'dashboard', 'public');
@@ -12,6 +13,7 @@ const ASSETS = new Set(['dashboard.css', 'lanes.css', 'dashboard.js', 'api.js', 
 
 /** The live network dashboard at `/`: static HTML, CSS and ES modules over the gateway's own API. */
 @ApiExcludeController()
+@Public()
 @Controller()
 export class DashboardController {
   @Get()

@@ -23,7 +23,7 @@ import { DataService } from './data.service.js';
 import { UploadDataDto } from './dto/upload-data.dto.js';
 
 @ApiTags('data')
-@ApiErrors(400, 500)
+@ApiErrors(400, 401, 403, 500)
 @Controller('api/v1/data')
 export class DataController {
   constructor(private readonly data: DataService) {}

@@ -10,7 +10,7 @@ import { ListEventsDto } from './dto/list-events.dto.js';
 import { eventView } from './event-view.js';
 
 @ApiTags('events')
-@ApiErrors(400, 404, 500)
+@ApiErrors(400, 401, 403, 404, 500)
 @Controller('api/v1/namespaces/:ns/events')
 export class EventsController {
   constructor(

@@ -5,7 +5,7 @@ import { ListMessagesDto, SendMessageDto } from './dto/send-message.dto.js';
 import { MessagesService } from './messages.service.js';
 
 @ApiTags('messages')
-@ApiErrors(400, 500)
+@ApiErrors(400, 401, 403, 500)
 @Controller('api/v1/messages')
 export class MessagesController {
   constructor(private readonly messages: MessagesService) {}

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { MEMBER_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../shared/exchange/signing.js';
 import { ApiErrors } from '../common/api-docs.js';
 import { NetworkService } from './network.service.js';
+import { Public } from '../auth/public.decorator.js';
 
 @ApiTags('network')
 @ApiErrors(500)
@@ -18,6 +19,7 @@ export class NetworkController {
   }
 
   /** Member-to-member delivery of private messages (signed; not for apps). */
+  @Public() // member-to-member: carries a member signature instead
   @Post('messages')
   @HttpCode(200)
   @ApiExcludeEndpoint()
@@ -31,6 +33,7 @@ export class NetworkController {
   }
 
   /** Member-to-member push of a blob a message refers to: raw bytes, signed over hash, size and metadata. */
+  @Public() // member-to-member: carries a member signature instead
   @Post('blobs/:hash')
   @HttpCode(200)
   @ApiExcludeEndpoint()
@@ -45,6 +48,7 @@ export class NetworkController {
   }
 
   /** Member-to-member delivery of unpinned private messages (signed; not for apps). */
+  @Public() // member-to-member: carries a member signature instead
   @Post('private-messages')
   @HttpCode(200)
   @ApiExcludeEndpoint()

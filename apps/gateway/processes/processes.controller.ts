@@ -12,7 +12,7 @@ import { ProcessCommandsService } from './process-commands.service.js';
 import { ProcessesService } from './processes.service.js';
 
 @ApiTags('processes')
-@ApiErrors(400, 500)
+@ApiErrors(400, 401, 403, 500)
 @Controller('api/v1')
 export class ProcessesController {
   constructor(

@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { StatusController } from './status.controller.js';
+import { Public } from '../auth/public.decorator.js';
 
 /**
  * Probes for an orchestrator, not for apps: `/healthz` (liveness: the
@@ -10,6 +11,7 @@ import { StatusController } from './status.controller.js';
  * 503 with its checks otherwise).
  */
 @ApiExcludeController()
+@Public()
 @Controller()
 export class HealthController {
   constructor(private readonly moduleRef: ModuleRef) {}

@@ -7,6 +7,7 @@ import type { MemberConfig } from '../../shared/config.js';
 import { ApiErrors } from '../common/api-docs.js';
 import { CONFIG, DATA_SOURCE, SEQUENCER, TEMPORAL } from '../core/tokens.js';
 import { BATON_VERSION, dependencyVersions } from './versions.js';
+import { Public } from '../auth/public.decorator.js';
 
 interface Check {
   ready: boolean;
@@ -18,6 +19,7 @@ const CHECK_TIMEOUT_MS = 2_000;
 
 @ApiTags('status')
 @ApiErrors(500)
+@Public()
 @Controller('api/v1/status')
 export class StatusController {
   constructor(

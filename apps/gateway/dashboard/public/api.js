@@ -16,19 +16,37 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The app credential (API key or JWT) this browser uses when the gateway has
+ * APP_AUTH on; asked for once on the first 401 and kept in localStorage.
+ */
+const CREDENTIAL_KEY = 'baton.credential';
+const credential = () => localStorage.getItem(CREDENTIAL_KEY) ?? '';
+
+function askForCredential(reason) {
+  const given = prompt(`This gateway needs an app API key or JWT (${reason}). Key:`);
+  if (!given) return false;
+  localStorage.setItem(CREDENTIAL_KEY, given.trim());
+  return true;
+}
+
 /** Sends a request to `base` (by default this gateway) and returns the JSON body; throws ApiError. */
 export async function request(path, { method = 'GET', body, base = '' } = {}) {
   let res;
+  // Only this gateway gets the credential: other members' gateways have their own apps.
+  const auth = base === '' && credential() ? { authorization: `Bearer ${credential()}` } : {};
   try {
     res = await fetch(`${base}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {
     throw new ApiError(0, 'unreachable', `the gateway cannot be reached (${err.message})`);
   }
   const json = await res.json().catch(() => undefined);
+  if (res.status === 401 && base === '' && askForCredential(json?.error?.message ?? 'unauthenticated'))
+    return request(path, { method, body, base });
   if (!res.ok) {
     const error = json?.error ?? {};
     throw new ApiError(res.status, error.code ?? `http-${res.status}`, error.message ?? res.statusText, error.details);
@@ -73,7 +91,9 @@ export function followEvents(onEvent, onState) {
   const connect = () => {
     onState('connecting');
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const socket = new WebSocket(`${scheme}://${location.host}/ws`);
+    // Browsers cannot set headers on a WebSocket: the credential goes in the query.
+    const token = credential() ? `?access_token=${encodeURIComponent(credential())}` : '';
+    const socket = new WebSocket(`${scheme}://${location.host}/ws${token}`);
     socket.addEventListener('open', () => {
       retryMs = 500;
       socket.send(JSON.stringify({ type: 'start', namespace: 'default', ephemeral: true, autoack: true, filter: {} }));
