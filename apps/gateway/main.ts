@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
@@ -10,6 +9,7 @@ import { createLogger, type Logger } from '../shared/logger.js';
 import { AppModule } from './app.module.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { NestLoggerAdapter } from './common/nest-logger.js';
+import { validationPipe } from './common/validation.js';
 import { DIRECTORY, LOGGER } from './core/tokens.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 
@@ -43,9 +43,7 @@ async function main(): Promise<void> {
     },
   });
   app.useGlobalFilters(new ErrorFilter(log));
-  app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
-  );
+  app.useGlobalPipes(validationPipe());
   const openapi = new DocumentBuilder()
     .setTitle(`Baton gateway (${config.memberName})`)
     .setDescription('Start and follow multi-party processes; events over /ws.')

@@ -115,7 +115,7 @@ export class NetworkService {
   }
 }
 
-function parseMessage(body: string): LedgerMessage {
+export function parseMessage(body: string): LedgerMessage {
   let value: unknown;
   try {
     value = JSON.parse(body);
