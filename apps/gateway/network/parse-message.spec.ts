@@ -18,7 +18,8 @@ const message = fc.record(
   { requiredKeys: [] },
 );
 
-function verdict(body: string): 'accepted' | string {
+/** 'accepted', or the error code. */
+function verdict(body: string): string {
   try {
     parseMessage(body);
     return 'accepted';
