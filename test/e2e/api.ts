@@ -22,6 +22,8 @@ export interface ProcessView {
   steps: StepView[];
   effects: { step: string; kind: string; description: string }[];
   workflow: { workflowId: string; url: string; namespace: string };
+  /** Agreement digest: equal at every member once they agree. */
+  digest: string;
 }
 
 /** A small client of one network's gateways, speaking only HTTP. */

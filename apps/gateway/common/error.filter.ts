@@ -42,7 +42,11 @@ export class ErrorFilter implements ExceptionFilter {
       return {
         status,
         body: {
-          code: CODES[status] ?? (status >= 500 ? 'internal-error' : 'invalid-request'),
+          // Nest maps body-parser's JSON SyntaxError (and bad %-encoding in a path) to a 400 with the cause.
+          code:
+            exception.cause instanceof SyntaxError || exception.cause instanceof URIError
+              ? 'malformed-request'
+              : (CODES[status] ?? (status >= 500 ? 'internal-error' : 'invalid-request')),
           message: details ? 'the request is not valid' : typeof message === 'string' ? message : exception.message,
           details,
         },

@@ -1,11 +1,12 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import { MESSAGE_KINDS, type LedgerMessage } from '../../../workflows/messages.js';
 import type { MemberDirectory } from '../../shared/chain/member-directory.js';
 import type { MemberConfig } from '../../shared/config.js';
 import type { Logger } from '../../shared/logger.js';
 import { canonicalJson, processContext } from '../../shared/exchange/canonical.js';
-import { findStartMessage, storeMessage } from '../../shared/exchange/message-store.js';
+import { encodeMessage, findStartMessage, storeMessage } from '../../shared/exchange/message-store.js';
+import { LedgerPinRecord, PrivateMessageRecord } from '../../shared/db/entities.js';
 import { recoverSigner } from '../../shared/exchange/signing.js';
 import { ApiError } from '../common/api-error.js';
 import { receiveBlob, type SignedBlobRequest } from '../data/blob-intake.js';
@@ -68,6 +69,7 @@ export class NetworkService {
         'not-a-participant',
         `process ${message.processId} is not shared with ${sender} here`,
       );
+    await this.refuseConflict(message);
     const stored = await storeMessage(this.ds, message, sender);
     this.log.debug('message received', {
       processId: message.processId,
@@ -77,6 +79,24 @@ export class NetworkService {
       hash: stored.hash,
     });
     return { hash: stored.hash };
+  }
+
+  /**
+   * Message ids follow from what a message is about, so one id with other
+   * content is another version of it. Once the ledger has pinned one version,
+   * no other can ever match a pin: refuse it rather than keep it.
+   */
+  private async refuseConflict(message: LedgerMessage): Promise<void> {
+    const { hash } = encodeMessage(message);
+    const versions = await this.ds.getRepository(PrivateMessageRecord).findBy({ messageId: message.id });
+    const others = versions.filter((v) => v.hash !== hash).map((v) => v.hash);
+    if (others.length === 0) return;
+    if (await this.ds.getRepository(LedgerPinRecord).existsBy({ hash: In(others) }))
+      throw new ApiError(
+        HttpStatus.CONFLICT,
+        'conflicting-message',
+        `message ${message.id} is already pinned with other content; this version matches no pin`,
+      );
   }
 
   /** Takes a blob another member pushes before a message that refers to it (see blob-intake.ts). */
