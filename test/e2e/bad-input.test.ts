@@ -176,7 +176,7 @@ describe('bad input: a clear JSON error with a stable code, nothing changed, the
     const ws = new WebSocket(`${api.url('buyer').replace('http', 'ws')}/ws`);
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     const frames: { type?: string; error?: string }[] = [];
-    ws.on('message', (data) => frames.push(JSON.parse(data.toString()) as { type?: string }));
+    ws.on('message', (data) => frames.push(JSON.parse((data as Buffer).toString()) as { type?: string }));
     for (const bad of ['not json', '[]', '{"type":"explode"}', '{"type":"start","options":{"firstEvent":"yesterday"}}'])
       ws.send(bad);
     ws.send('x'.repeat(70 * 1024));
