@@ -36,7 +36,8 @@ function logTail(file: string, lines = 30): string {
 /** A `hardhat node` child process; its stdout and stderr go to `logFile`. */
 export class HardhatNode {
   readonly url: string;
-  private exited: Promise<void>;
+  /** Settles when the process has exited, for whatever reason. */
+  readonly exited: Promise<void>;
   private readonly killOnExit = (): void => void this.child.kill('SIGKILL');
 
   private constructor(

@@ -18,6 +18,8 @@ export class JournalingProxy {
   private sendLock: Promise<unknown> = Promise.resolve();
   private inFlight?: string; // hash mined but not yet journaled: hidden from readers
   private broken?: Error;
+  /** Why every request is refused for now (the node behind is being rebuilt), if it is. */
+  private suspended?: string;
 
   constructor(
     private readonly nodeUrl: string,
@@ -35,6 +37,20 @@ export class JournalingProxy {
     this.server = await serveJsonRpc(host, port, (req) => this.handle(req));
   }
 
+  /**
+   * Refuses every request until resume(): while a restarted node replays the
+   * journal it is behind the journaled height, and a reader must never take
+   * its missing blocks for empty ones. Resolves once a send in progress is over.
+   */
+  async suspend(reason: string): Promise<void> {
+    this.suspended = reason;
+    await this.sendLock;
+  }
+
+  resume(): void {
+    this.suspended = undefined;
+  }
+
   async close(): Promise<void> {
     await this.server?.close();
     this.server = undefined;
@@ -44,6 +60,7 @@ export class JournalingProxy {
   private async handle(req: JsonRpcRequest): Promise<JsonRpcResponse> {
     const id = req?.id ?? null;
     if (typeof req?.method !== 'string') return rpcError(id, -32600, 'Invalid request');
+    if (this.suspended) return rpcError(id, -32603, `local chain unavailable: ${this.suspended}`);
     const params = Array.isArray(req.params) ? req.params : [];
     try {
       switch (req.method) {
@@ -102,6 +119,7 @@ export class JournalingProxy {
   private async sendRaw(req: JsonRpcRequest, raw: string): Promise<JsonRpcResponse> {
     const id = req.id ?? null;
     if (this.broken) return rpcError(id, -32603, `local chain refuses transactions: ${this.broken.message}`);
+    if (this.suspended) return rpcError(id, -32603, `local chain unavailable: ${this.suspended}`);
     let tx: Transaction;
     try {
       tx = Transaction.from(raw);

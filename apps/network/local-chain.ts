@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HardhatNode, assertPortFree } from './hardhat-node.js';
 import { JournalWriter, readJournal, type JournalEntry } from './journal.js';
 import { JournalingProxy } from './journaling-proxy.js';
@@ -37,16 +38,19 @@ interface Receipt {
  */
 export class LocalChain {
   readonly rpcUrl: string;
+  private stopping = false;
+  private restarting?: Promise<void>;
 
   private constructor(
-    private readonly node: HardhatNode,
+    private node: HardhatNode,
     private readonly proxy: JournalingProxy,
     private readonly journal: JournalWriter,
     readonly replayed: number,
-    host: string,
-    port: number,
+    private readonly opts: LocalChainOptions & { host: string; genesisDate: string },
+    private readonly log: (line: string) => void,
   ) {
-    this.rpcUrl = `http://${host}:${port}`;
+    this.rpcUrl = `http://${opts.host}:${opts.port}`;
+    this.supervise();
   }
 
   /** The highest journaled block: what readers see as the chain head. */
@@ -61,16 +65,10 @@ export class LocalChain {
     await assertPortFree(host, opts.port, 'JSON-RPC');
     const journalFile = join(opts.dataDir, 'journal.jsonl');
     const entries = await readJournal(journalFile, log);
-    const node = await HardhatNode.start({
-      projectRoot: opts.projectRoot,
-      host,
-      port: opts.nodePort ?? opts.port + 1000,
-      logFile: join(opts.dataDir, 'hardhat-node.log'),
-      genesisDate: await genesisDate(opts.dataDir, entries),
-    });
+    const full = { ...opts, host, genesisDate: await genesisDate(opts.dataDir, entries) };
+    const node = await startNode(full, entries);
     let journal: JournalWriter | undefined;
     try {
-      await replay(node.url, entries, journalFile);
       const height = entries.length > 0 ? entries[entries.length - 1].block : 0;
       const head = await call<{ timestamp: string }>(node.url, 'eth_getBlockByNumber', [
         `0x${height.toString(16)}`,
@@ -82,7 +80,7 @@ export class LocalChain {
       log(
         `local chain: ${entries.length} transactions replayed, height ${height}, JSON-RPC at http://${host}:${opts.port}`,
       );
-      return new LocalChain(node, proxy, journal, entries.length, host, opts.port);
+      return new LocalChain(node, proxy, journal, entries.length, full, log);
     } catch (err) {
       await journal?.close();
       await node.stop();
@@ -90,10 +88,70 @@ export class LocalChain {
     }
   }
 
+  /** From now on a node that exits is not restarted (Ctrl-C reaches the node too). */
+  stopSupervising(): void {
+    this.stopping = true;
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
+    await this.restarting;
     await this.proxy.close();
     await this.journal.close();
     await this.node.stop();
+  }
+
+  /**
+   * A node that dies (crash, kill -9) is started again and the journal
+   * replayed into it, on the same port; meanwhile the public endpoint refuses
+   * every request, so no reader mistakes the missing blocks for empty ones
+   * and no transaction lands before the replay is complete.
+   */
+  private supervise(): void {
+    void this.node.exited.then(async () => {
+      // Ctrl-C reaches the node and the launcher at once: give the launcher a moment to say it is stopping.
+      await sleep(1_000);
+      if (!this.stopping) this.restarting = this.restartNode();
+    });
+  }
+
+  private async restartNode(): Promise<void> {
+    this.log('local chain: the hardhat node exited; restarting it and replaying the journal');
+    await this.proxy.suspend('the hardhat node is restarting');
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        const entries = await readJournal(join(this.opts.dataDir, 'journal.jsonl'), this.log);
+        this.node = await startNode(this.opts, entries);
+        this.log(`local chain: node restarted, ${entries.length} transactions replayed`);
+        this.proxy.resume();
+        this.supervise();
+        return;
+      } catch (err) {
+        this.log(`local chain: restart attempt ${attempt} failed: ${(err as Error).message}`);
+        await sleep(Math.min(1_000 * attempt, 10_000));
+      }
+    }
+  }
+}
+
+/** Starts the hardhat node on the internal port and replays the journal into it. */
+async function startNode(
+  opts: LocalChainOptions & { host: string; genesisDate: string },
+  entries: JournalEntry[],
+): Promise<HardhatNode> {
+  const node = await HardhatNode.start({
+    projectRoot: opts.projectRoot,
+    host: opts.host,
+    port: opts.nodePort ?? opts.port + 1000,
+    logFile: join(opts.dataDir, 'hardhat-node.log'),
+    genesisDate: opts.genesisDate,
+  });
+  try {
+    await replay(node.url, entries, join(opts.dataDir, 'journal.jsonl'));
+    return node;
+  } catch (err) {
+    await node.stop();
+    throw err;
   }
 }
 

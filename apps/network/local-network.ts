@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DEV_ACCOUNTS } from '../shared/chain/dev-accounts.js';
 import { SequencerClient } from '../shared/chain/sequencer.js';
 import { openDatabase } from '../shared/db/data-source.js';
@@ -8,7 +9,7 @@ import { stopLeftovers, markChildren } from './leftovers.js';
 import { LocalChain } from './local-chain.js';
 import { MemberProcess } from './member-process.js';
 import { findOrInstallTemporalCli } from './temporal-cli.js';
-import { TemporalDevServer } from './temporal-server.js';
+import { TemporalDevServer, type TemporalDevServerOptions } from './temporal-server.js';
 
 /** The demo members; each gets one of Hardhat's public dev keys (demo only). */
 export const DEMO_MEMBERS = ['buyer', 'seller', 'bank'] as const;
@@ -48,6 +49,7 @@ interface Deployment {
 export class LocalNetwork {
   private temporal?: TemporalDevServer;
   private chain?: LocalChain;
+  private stopping = false;
   private readonly members: MemberProcess[] = [];
   sequencer = '';
 
@@ -77,7 +79,7 @@ export class LocalNetwork {
     markChildren(dataDir);
     log('[1/4] Temporal dev server');
     const cli = await findOrInstallTemporalCli({ projectRoot: PROJECT_ROOT, log });
-    this.temporal = await TemporalDevServer.start({
+    const temporalOptions: TemporalDevServerOptions = {
       cli,
       dataDir: join(dataDir, 'temporal'),
       port: this.options.temporalPort,
@@ -85,7 +87,9 @@ export class LocalNetwork {
       namespaces: [...DEMO_MEMBERS],
       searchAttributes: { BatonProcessType: 'Keyword', BatonStatus: 'Keyword', BatonMember: 'Keyword' },
       log,
-    });
+    };
+    this.temporal = await TemporalDevServer.start(temporalOptions);
+    this.superviseTemporal(temporalOptions);
     log('[2/4] local chain');
     this.chain = await LocalChain.start({
       dataDir: join(dataDir, 'chain'),
@@ -106,7 +110,34 @@ export class LocalNetwork {
     await Promise.all(DEMO_MEMBERS.map((m) => waitForGateway(this.gatewayUrl(m), this.members)));
   }
 
+  /**
+   * A dev server that dies (crash, kill -9) is started again on the same
+   * SQLite file and ports: workflows, timers and the workers' polls carry on
+   * where they were, as after a second `npm start`.
+   */
+  private superviseTemporal(options: TemporalDevServerOptions): void {
+    const server = this.temporal!;
+    void server.exited.then(async () => {
+      // Ctrl-C reaches the server and the launcher at once: give the launcher a moment to say it is stopping.
+      await sleep(1_000);
+      if (this.stopping) return;
+      this.options.log('temporal: the dev server exited; restarting it on its database');
+      for (let attempt = 1; !this.stopping; attempt++) {
+        try {
+          this.temporal = await TemporalDevServer.start(options);
+          this.superviseTemporal(options);
+          return;
+        } catch (err) {
+          this.options.log(`temporal: restart attempt ${attempt} failed: ${(err as Error).message}`);
+          await sleep(Math.min(1_000 * attempt, 10_000));
+        }
+      }
+    });
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
+    this.chain?.stopSupervising();
     await Promise.all(this.members.map((m) => m.stop()));
     await this.chain?.stop();
     await this.temporal?.stop();

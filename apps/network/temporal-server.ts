@@ -52,7 +52,8 @@ const STOP_GRACE_MS = 10_000;
 export class TemporalDevServer {
   readonly address: string;
   readonly uiUrl: string;
-  private readonly exited: Promise<void>;
+  /** Settles when the process has exited, for whatever reason. */
+  readonly exited: Promise<void>;
   private readonly killOnParentExit = (): void => {
     this.child.kill('SIGKILL');
   };
