@@ -370,8 +370,9 @@ describe('durable and ephemeral subscriptions', () => {
   });
 
   it("works with FireFly's JavaScript SDK unchanged: subscription calls, named and ephemeral listen", async () => {
-    // A CommonJS package: its class is the `default` export of module.exports.
-    const FireFly = FireFlyModule.default;
+    // A CommonJS package: Node's ESM import gives module.exports (the class under `default`), Vite's the class.
+    const sdk = FireFlyModule as unknown as { default?: typeof FireFlyModule.default };
+    const FireFly = sdk.default ?? (FireFlyModule as unknown as typeof FireFlyModule.default);
     const ff = new FireFly({
       host: api.url('buyer'),
       namespace: 'default',
