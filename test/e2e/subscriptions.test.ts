@@ -296,6 +296,32 @@ describe('durable and ephemeral subscriptions', () => {
     await Promise.all(workers.map((w) => w.close()));
   });
 
+  it('delivers batches as event_batch frames, acked by the batch id, and leaves data out without withData', async () => {
+    const s = await sub({
+      name: `batch-${randomUUID().slice(0, 8)}`,
+      filter: NOTES,
+      options: { batch: true, batchSize: 10, readAhead: 1, withData: false },
+    });
+    const sent = await notes(5);
+    const expected = (
+      await api.request<Delivered[]>('buyer', `${EVENTS}?type=message-sent&reference=${processId}&limit=1000`)
+    ).body.filter((e) => sent.includes(e.data!.id!));
+    const app = await App.durable(s.name);
+    const batches = app.received as unknown as { type: string; id: string; events: Delivered[] }[];
+    app.ws.on('message', (data) => {
+      const frame = JSON.parse((data as Buffer).toString()) as { id: string; subscription: object };
+      app.send({ type: 'ack', id: frame.id, subscription: frame.subscription });
+    });
+    await app.until(() => batches.reduce((n, b) => n + b.events.length, 0) >= 5);
+    await sleep(300);
+    expect(batches.every((b) => b.type === 'event_batch')).toBe(true);
+    const events = batches.flatMap((b) => b.events);
+    expect(events.map((e) => e.sequence)).toEqual(expected.map((e) => e.sequence));
+    expect(events.every((e) => e.data === undefined && e.subscription.id === s.id)).toBe(true);
+    await waitFor(async () => ((await getSub(s.id)).offset >= events.at(-1)!.sequence ? true : undefined), 'acks');
+    await app.close();
+  });
+
   it('gives every ephemeral connection its own copy, started by a frame or by query parameters', async () => {
     const byFrame = await App.connect();
     byFrame.send({ type: 'start', namespace: 'default', ephemeral: true, autoack: true, filter: NOTES });
