@@ -55,6 +55,12 @@ const DEFAULTS = {
   NETWORK_NAMESPACE: 'default',
   /** Log level: debug, info, warn, error. */
   LOG_LEVEL: 'info',
+  /** Most /ws connections open at once from one client address. */
+  WS_MAX_CONNECTIONS_PER_CLIENT: '100',
+  /** Frames per second one /ws connection may send on average (bursts of twice that). */
+  WS_MAX_FRAMES_PER_SECOND: '100',
+  /** Bytes a /ws client may leave unread before the gateway closes its connection (a stalled reader). */
+  WS_MAX_BUFFERED_BYTES: '16777216',
   /** Apps must authenticate to REST and /ws: `on` or `off` (only the local demo turns it off). */
   APP_AUTH: 'on',
   /** App API keys, JSON [{"name","scopes":["read"|"write"],"sha256"}] (`npx baton apikey`); or APP_API_KEYS_FILE. */
@@ -99,6 +105,9 @@ export interface MemberConfig {
   blobDir: string;
   networkNamespace: string;
   logLevel: string;
+  wsMaxConnectionsPerClient: number;
+  wsMaxFramesPerSecond: number;
+  wsMaxBufferedBytes: number;
   appAuth: {
     enabled: boolean;
     apiKeys: ApiKeyEntry[];
@@ -175,6 +184,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
     blobDir: resolve(get('BLOB_DIR') || join(dirname(get('SQLITE_PATH')), 'blobs')),
     networkNamespace: get('NETWORK_NAMESPACE'),
     logLevel: get('LOG_LEVEL'),
+    wsMaxConnectionsPerClient: int('WS_MAX_CONNECTIONS_PER_CLIENT'),
+    wsMaxFramesPerSecond: int('WS_MAX_FRAMES_PER_SECOND'),
+    wsMaxBufferedBytes: int('WS_MAX_BUFFERED_BYTES'),
     appAuth: {
       enabled: appAuth === 'on',
       apiKeys,

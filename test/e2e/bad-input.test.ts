@@ -192,4 +192,42 @@ describe('bad input: a clear JSON error with a stable code, nothing changed, the
     for (const e of errors) expect(e.error).toMatch(/\w/);
     expect(frames.some((f) => f.type !== 'protocol_error')).toBe(true);
   });
+
+  it('bounds one client: connections beyond WS_MAX_CONNECTIONS_PER_CLIENT are closed, frame floods dropped', async () => {
+    const url = `${api.url('buyer').replace('http', 'ws')}/ws`;
+    const open = (): Promise<WebSocket> =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(url);
+        ws.once('open', () => resolve(ws)).once('error', reject);
+      });
+    const sockets = await Promise.all(Array.from({ length: 100 }, open)); // the default bound
+    const extra = await open();
+    const [code, reason] = await new Promise((r) => extra.once('close', (c, why) => r([c, why.toString()])));
+    expect(code).toBe(1008);
+    expect(reason).toMatch(/too many connections/);
+    for (const ws of sockets) ws.close();
+    await new Promise((r) => setTimeout(r, 500));
+
+    const flooded = await open();
+    const errors: string[] = [];
+    flooded.on('message', (data) => {
+      const frame = JSON.parse((data as Buffer).toString()) as { type: string; error?: string };
+      if (frame.type === 'protocol_error') errors.push(frame.error ?? '');
+    });
+    for (let i = 0; i < 1000; i++) flooded.send('{"type":"ack"}');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(errors.some((e) => /too many frames/.test(e))).toBe(true);
+    // Still served once it slows down.
+    flooded.send(
+      JSON.stringify({ type: 'start', namespace: 'default', ephemeral: true, options: { firstEvent: 'oldest' } }),
+    );
+    const event = await new Promise((r) =>
+      flooded.on('message', (data) => {
+        const frame = JSON.parse((data as Buffer).toString()) as { type: string; sequence?: number };
+        if (frame.sequence) r(frame);
+      }),
+    );
+    expect(event).toBeDefined();
+    flooded.close();
+  });
 });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { projectPath } from '../../apps/shared/paths.js';
 
 /**
@@ -165,6 +166,37 @@ describe('two members on separate ports and databases (docs/examples/two-members
       });
       expect(unsigned.status).toBe(401);
       expect(await errorCode(unsigned)).toBe('unsigned-request');
+    });
+
+    it('admits WebSocket clients only with a credential: header, Basic or access_token', async () => {
+      const ws = `${gateway('alice').replace('http', 'ws')}/ws`;
+      const outcome = (socket: WebSocket) =>
+        new Promise<string>((resolve) => {
+          socket.once('message', (data) => resolve(`frame ${(data as Buffer).toString().slice(0, 30)}`));
+          socket.once('close', (code, reason) => resolve(`closed ${code} ${reason.toString()}`));
+          socket.once('open', () =>
+            socket.send(
+              JSON.stringify({
+                type: 'start',
+                namespace: 'default',
+                ephemeral: true,
+                options: { firstEvent: 'oldest' },
+              }),
+            ),
+          );
+        });
+      expect(await outcome(new WebSocket(ws))).toMatch(/^closed 1008 unauthenticated/);
+      expect(await outcome(new WebSocket(`${ws}?access_token=not-a-key`))).toMatch(/^closed 1008 unauthenticated/);
+      // Each socket is made only when awaited: its `open` must not pass before the listener is there.
+      for (const connect of [
+        () => new WebSocket(`${ws}?access_token=${READER}`),
+        () => new WebSocket(ws, { headers: bearer(WRITER.alice) }),
+        () => new WebSocket(ws, { auth: `alice-report:${READER}` }),
+      ]) {
+        const socket = connect();
+        expect(await outcome(socket)).toMatch(/^frame /);
+        socket.close();
+      }
     });
   });
 });

@@ -5,6 +5,7 @@ import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect } 
 import type { RawData, WebSocket } from 'ws';
 import type { MemberConfig } from '../../shared/config.js';
 import type { Logger } from '../../shared/logger.js';
+import { AppAuthenticator, AuthError, requireScope } from '../auth/app-auth.js';
 import { CONFIG, LOGGER } from '../core/tokens.js';
 import { deliveryBody, type Delivery, type DeliveryTarget } from './delivery/delivery-target.js';
 import { AttachError, DeliveryService } from './delivery/delivery.service.js';
@@ -12,6 +13,7 @@ import type { SubscriptionDispatcher } from './delivery/subscription-dispatcher.
 import { EventStreamService } from './event-stream.service.js';
 import { eventView } from './event-view.js';
 import { FrameError, parseFrame, startFromQuery, type ClientFrame, type StartFrame } from './ws-frames.js';
+import { WsLimits } from './ws-limits.js';
 
 /** A connection's place in one durable subscription. */
 interface Attachment {
@@ -25,7 +27,14 @@ interface Connection {
   ephemeral: { id: string; unsubscribe: () => void }[];
   durable: Attachment[];
   closed: boolean;
+  /** The client's address, counted in the per-client connection bound. */
+  address: string;
+  /** False when the connection has sent frames faster than its rate allows. */
+  takeFrame: () => boolean;
 }
+
+/** Close code for refused credentials and exceeded limits. */
+const POLICY_VIOLATION = 1008;
 
 /**
  * `/ws`: FireFly's WebSocket protocol. A `start` frame (or FireFly's query
@@ -36,17 +45,48 @@ interface Connection {
 @WebSocketGateway({ path: '/ws' })
 export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
   private readonly connections = new Map<WebSocket, Connection>();
+  private readonly limits: WsLimits;
 
   constructor(
     private readonly stream: EventStreamService,
     private readonly delivery: DeliveryService,
+    private readonly authenticator: AppAuthenticator,
     @Inject(CONFIG) private readonly config: MemberConfig,
     @Inject(LOGGER) private readonly log: Logger,
-  ) {}
+  ) {
+    this.limits = new WsLimits(config.wsMaxConnectionsPerClient, config.wsMaxFramesPerSecond);
+  }
 
   handleConnection(client: WebSocket, request?: IncomingMessage): void {
-    this.connections.set(client, { ephemeral: [], durable: [], closed: false });
-    client.on('message', (data) => void this.onFrame(client, frameText(data)));
+    const address = request?.socket.remoteAddress ?? 'unknown';
+    if (this.config.appAuth.enabled) {
+      try {
+        requireScope(this.authenticator.authenticate(request?.headers ?? {}, request?.url), 'read');
+      } catch (err) {
+        if (!(err instanceof AuthError)) throw err;
+        return client.close(POLICY_VIOLATION, `${err.code}: ${err.message}`.slice(0, 120));
+      }
+    }
+    if (!this.limits.open(address)) {
+      this.log.warn('websocket refused: too many connections from one client', { address });
+      return client.close(POLICY_VIOLATION, `too many connections from ${address}`.slice(0, 120));
+    }
+    this.connections.set(client, {
+      ephemeral: [],
+      durable: [],
+      closed: false,
+      address,
+      takeFrame: this.limits.frameBucket(),
+    });
+    client.on('message', (data) => {
+      const connection = this.connections.get(client);
+      if (connection && !connection.takeFrame())
+        return this.send(client, {
+          type: 'protocol_error',
+          error: `too many frames: at most ${this.config.wsMaxFramesPerSecond} per second; this one was dropped`,
+        });
+      void this.onFrame(client, frameText(data));
+    });
     const query = new URL(request?.url ?? '/ws', 'http://gateway').searchParams;
     try {
       const start = startFromQuery(query);
@@ -61,6 +101,7 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
     const connection = this.connections.get(client);
     this.connections.delete(client);
     if (!connection) return;
+    this.limits.close(connection.address);
     connection.closed = true;
     for (const e of connection.ephemeral) e.unsubscribe();
     for (const d of connection.durable) void this.delivery.detach(d.dispatcher, d.target);
@@ -131,8 +172,18 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
     else unsubscribe();
   }
 
+  /**
+   * A client that stopped reading would make the socket's buffer grow without
+   * bound (ephemeral deliveries are not windowed): past WS_MAX_BUFFERED_BYTES
+   * it is disconnected; a durable subscription's deliveries then go elsewhere.
+   */
   private send(client: WebSocket, frame: object): void {
-    if (client.readyState === client.OPEN) client.send(JSON.stringify(frame));
+    if (client.readyState !== client.OPEN) return;
+    if (client.bufferedAmount > this.config.wsMaxBufferedBytes) {
+      this.log.warn('websocket closed: the client stopped reading', { buffered: client.bufferedAmount });
+      return client.terminate(); // a close frame would wait behind what it does not read
+    }
+    client.send(JSON.stringify(frame));
   }
 }
 
