@@ -15,6 +15,9 @@ import { DataExchange } from './data-exchange.js';
 import { HealthServer, type Readiness } from './health-server.js';
 import { LedgerDispatcher } from './ledger-dispatcher.js';
 import { LedgerListener } from './ledger-listener.js';
+import { LedgerProjector } from './ledger-projector.js';
+import { CatchUpWatch } from './catch-up.js';
+import { DataRecovery } from './data-recovery.js';
 import { WorkerMetrics } from './metrics.js';
 import { PinBatcher } from './pin-batcher.js';
 import { memberStepImplementations } from './process-types/index.js';
@@ -88,10 +91,28 @@ async function main(): Promise<void> {
     },
     metrics,
   );
+  const projector = new LedgerProjector(ds, directory, config.memberName, log);
+  const recovery = new DataRecovery(ds, directory, wallet, config.memberName, config.blobDir, log);
   const dispatcher = new LedgerDispatcher(ds, client, directory, config.memberName, log, metrics);
+  const catchUp = new CatchUpWatch(ds, listener, log);
   const onError = (what: string) => (err: unknown) => log.error(`${what} failed; retrying`, { error: String(err) });
   const loops = [
-    repeat(() => listener.pollOnce(), config.ledgerPollMs, onError('ledger read')),
+    // Straight on while the cursor is behind the head: a rebuild reads block 0 onwards at full speed.
+    repeat(
+      async () => ((await listener.pollOnce()) > 0 || !listener.atHead ? 1 : 0),
+      config.ledgerPollMs,
+      onError('ledger read'),
+    ),
+    repeat(
+      async () => {
+        const { pins } = await projector.projectOnce();
+        if (pins === 0) await catchUp.check();
+        return pins;
+      },
+      config.ledgerPollMs,
+      onError('ledger projection'),
+    ),
+    repeat(() => recovery.recoverOnce(), config.ledgerPollMs, onError('private data recovery')),
     repeat(() => dispatcher.dispatchOnce(), config.ledgerPollMs, onError('ledger delivery')),
   ];
   pinner.start();

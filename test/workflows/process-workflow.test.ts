@@ -305,8 +305,8 @@ describe('processWorkflow: trade-settlement', () => {
       const results = await run.results();
       expect(await cancel).toEqual({ ok: { messageId: expect.any(String) as unknown } });
       // The cancel came back from the ledger after the last step: it is refused.
-      // Workflows that had ended leave that to their member's dispatcher
-      // (apps/worker/late-cancel.ts), which records the same refusal.
+      // Workflows that had ended leave that to their member's ledger projector
+      // (apps/worker/ledger-projector.ts), which records the same refusal.
       const refusal = {
         requestedBy: 'seller',
         reason: 'changed my mind',

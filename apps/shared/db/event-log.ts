@@ -22,12 +22,18 @@ export interface NewEvent {
  */
 export async function appendEvents(em: EntityManager, events: NewEvent[]): Promise<EventRecord[]> {
   if (events.length === 0) return [];
-  const known = new Set(
-    (await em.find(EventRecord, { select: { key: true }, where: { key: In(events.map((e) => e.key)) } })).map(
-      (e) => e.key,
-    ),
-  );
-  const fresh = events.filter((e, i) => !known.has(e.key) && events.findIndex((o) => o.key === e.key) === i);
+  const known = new Set<string>();
+  for (const keys of chunks(
+    events.map((e) => e.key),
+    CHUNK,
+  ))
+    for (const e of await em.find(EventRecord, { select: { key: true }, where: { key: In(keys) } })) known.add(e.key);
+  const fresh: NewEvent[] = [];
+  for (const e of events)
+    if (!known.has(e.key)) {
+      known.add(e.key);
+      fresh.push(e);
+    }
   if (fresh.length === 0) return [];
   await em.increment(CounterRecord, { name: 'events' }, 'value', fresh.length);
   const { value } = await em.findOneByOrFail(CounterRecord, { name: 'events' });
@@ -47,6 +53,15 @@ export async function appendEvents(em: EntityManager, events: NewEvent[]): Promi
     }),
   );
   // simple-json columns are typed loosely by TypeORM's insert; the records are complete entities.
-  await em.insert(EventRecord, records as QueryDeepPartialEntity<EventRecord>[]);
+  for (const part of chunks(records, CHUNK)) await em.insert(EventRecord, part as QueryDeepPartialEntity<EventRecord>[]);
   return records;
+}
+
+/** Rows per statement: keeps a rebuild's large appends under SQLite's bound-parameter limit. */
+const CHUNK = 500;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
