@@ -87,9 +87,7 @@ export class DataRecovery {
           async (a) => (await this.directory.byAccount(a))?.name,
         ),
       );
-      const candidates = [
-        ...new Set([...authors.filter((a): a is string => !!a && a !== this.member), ...others]),
-      ];
+      const candidates = [...new Set([...authors.filter((a): a is string => !!a && a !== this.member), ...others])];
       if (candidates.length === 0) continue;
       const peer = candidates[(this.attempts.get(context)?.tries ?? 0) % candidates.length];
       groups.set(peer, [...(groups.get(peer) ?? []), context]);
@@ -125,7 +123,10 @@ export class DataRecovery {
         await this.ds
           .getRepository(LedgerPinRecord)
           .update({ context: In(refused.slice(i, i + 500)), state: 'pending' }, { state: 'foreign' });
-      this.log.info('not a participant of these processes; their pins stay foreign', { peer, contexts: refused.length });
+      this.log.info('not a participant of these processes; their pins stay foreign', {
+        peer,
+        contexts: refused.length,
+      });
       return 0;
     }
     if (!res.ok) throw new Error(`${peer} answered ${res.status}: ${await res.text()}`);

@@ -87,7 +87,8 @@ export class LedgerListener {
     const contexts = [...new Set(batches.flatMap((b) => b.contexts))];
     const counts = new Map<string, number>();
     for (const part of chunks(contexts, IN_LIST))
-      for (const c of await em.find(LedgerContextRecord, { where: { context: In(part) } })) counts.set(c.context, c.pinCount);
+      for (const c of await em.find(LedgerContextRecord, { where: { context: In(part) } }))
+        counts.set(c.context, c.pinCount);
     const recordedAt = nowIso();
     const pins: LedgerPinRecord[] = [];
     for (const batch of batches)

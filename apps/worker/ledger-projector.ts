@@ -46,7 +46,9 @@ export class LedgerProjector {
     );
     const bodies = new Map<string, string>();
     for (const m of await inLists(unique(pins.map((p) => p.hash)), (part) =>
-      this.ds.getRepository(PrivateMessageRecord).find({ select: { hash: true, body: true }, where: { hash: In(part) } }),
+      this.ds
+        .getRepository(PrivateMessageRecord)
+        .find({ select: { hash: true, body: true }, where: { hash: In(part) } }),
     ))
       bodies.set(m.hash, m.body);
     const byContext = new Map<string, LedgerPinRecord[]>();
@@ -57,7 +59,9 @@ export class LedgerProjector {
     const done: number[] = [];
     for (const context of contexts) {
       const ordered = (byContext.get(context) ?? []).sort((a, b) => a.contextIndex - b.contextIndex);
-      const messages = ordered.map((p) => bodies.get(p.hash)).map((b) => (b ? (JSON.parse(b) as LedgerMessage) : undefined));
+      const messages = ordered
+        .map((p) => bodies.get(p.hash))
+        .map((b) => (b ? (JSON.parse(b) as LedgerMessage) : undefined));
       const start = messages.find((m): m is ProcessStartedMessage => m?.kind === 'process-started');
       if (!start) continue; // data before its process-started message: the context waits
       const projected = await this.fold(start, ordered, messages);
@@ -69,16 +73,22 @@ export class LedgerProjector {
     if (done.length === 0) return { pins: 0, events: 0 };
     const existing = await inLists(
       rows.map((r) => r.id),
-      (part) => this.ds.getRepository(ProcessRecord).find({ select: { id: true, createdAt: true }, where: { id: In(part) } }),
+      (part) =>
+        this.ds.getRepository(ProcessRecord).find({ select: { id: true, createdAt: true }, where: { id: In(part) } }),
     );
     const createdAt = new Map(existing.map((r) => [r.id, r.createdAt]));
     let appended = 0;
     await inTransaction(this.ds, async (em) => {
       const now = nowIso();
-      for (const row of rows) await em.save(ProcessRecord, { ...row, createdAt: createdAt.get(row.id) ?? now, updatedAt: now });
+      for (const row of rows)
+        await em.save(ProcessRecord, { ...row, createdAt: createdAt.get(row.id) ?? now, updatedAt: now });
       appended = (await appendEvents(em, events)).length;
       for (let i = 0; i < done.length; i += IN_LIST)
-        await em.update(LedgerPinRecord, { pin: In(done.slice(i, i + IN_LIST)), state: 'pending' }, { state: 'projected' });
+        await em.update(
+          LedgerPinRecord,
+          { pin: In(done.slice(i, i + IN_LIST)), state: 'pending' },
+          { state: 'projected' },
+        );
     });
     this.log.debug('pins projected', { pins: done.length, processes: rows.length, events: appended });
     return { pins: done.length, events: appended };
@@ -151,7 +161,8 @@ export class LedgerProjector {
       const caused = applyDelivery(state, delivery, type);
       if (!fresh) continue;
       newPins.push(pin.pin);
-      const rejected = state.ignored.length > ignoredBefore ? state.ignored[state.ignored.length - 1].reason : undefined;
+      const rejected =
+        state.ignored.length > ignoredBefore ? state.ignored[state.ignored.length - 1].reason : undefined;
       events.push(messageEvent(pin, delivery, start, rejected), ...processEventRecords(caused));
     }
     return { pins: newPins, events, row: processRow(state, '', '') };
@@ -159,7 +170,12 @@ export class LedgerProjector {
 }
 
 /** `message-confirmed` (the pin matched its private data and applied) or `message-rejected` (ignored, with why). */
-function messageEvent(pin: LedgerPinRecord, d: LedgerDelivery, start: ProcessStartedMessage, rejected?: string): NewEvent {
+function messageEvent(
+  pin: LedgerPinRecord,
+  d: LedgerDelivery,
+  start: ProcessStartedMessage,
+  rejected?: string,
+): NewEvent {
   const m = d.message;
   const type = rejected === undefined ? 'message-confirmed' : 'message-rejected';
   return {

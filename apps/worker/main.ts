@@ -96,25 +96,41 @@ async function main(): Promise<void> {
   const dispatcher = new LedgerDispatcher(ds, client, directory, config.memberName, log, metrics);
   const catchUp = new CatchUpWatch(ds, listener, log);
   const onError = (what: string) => (err: unknown) => log.error(`${what} failed; retrying`, { error: String(err) });
-  const loops = [
-    // Straight on while the cursor is behind the head: a rebuild reads block 0 onwards at full speed.
-    repeat(
-      async () => ((await listener.pollOnce()) > 0 || !listener.atHead ? 1 : 0),
-      config.ledgerPollMs,
-      onError('ledger read'),
-    ),
-    repeat(
-      async () => {
-        const { pins } = await projector.projectOnce();
-        if (pins === 0) await catchUp.check();
-        return pins;
-      },
-      config.ledgerPollMs,
-      onError('ledger projection'),
-    ),
-    repeat(() => recovery.recoverOnce(), config.ledgerPollMs, onError('private data recovery')),
-    repeat(() => dispatcher.dispatchOnce(), config.ledgerPollMs, onError('ledger delivery')),
-  ];
+  // Each stage wakes the next as soon as it made work for it; otherwise each polls every LEDGER_POLL_MS.
+  const deliver = repeat(() => dispatcher.dispatchOnce(), config.ledgerPollMs, onError('ledger delivery'));
+  const project = repeat(
+    async () => {
+      const { pins } = await projector.projectOnce();
+      if (pins > 0) deliver.wake();
+      else await catchUp.check();
+      return pins;
+    },
+    config.ledgerPollMs,
+    onError('ledger projection'),
+  );
+  const recover = repeat(
+    async () => {
+      const stored = await recovery.recoverOnce();
+      if (stored > 0) project.wake();
+      return stored;
+    },
+    config.ledgerPollMs,
+    onError('private data recovery'),
+  );
+  const read = repeat(
+    async () => {
+      const batches = await listener.pollOnce();
+      if (batches > 0) {
+        project.wake();
+        recover.wake();
+      }
+      // Straight on while the cursor is behind the head: a rebuild reads block 0 onwards at full speed.
+      return batches > 0 || !listener.atHead ? 1 : 0;
+    },
+    config.ledgerPollMs,
+    onError('ledger read'),
+  );
+  const loops = [read, project, recover, deliver];
   pinner.start();
   const readiness = (): Readiness => {
     if (worker.getState() !== 'RUNNING') return { ready: false, reason: `worker is ${worker.getState()}` };

@@ -72,7 +72,8 @@ export async function serveBlob(
     throw new ApiError(HttpStatus.FORBIDDEN, 'not-a-participant', `member ${requester} takes no part in that process`);
   const ref = rows.flatMap((r) => findBlobRefs(JSON.parse(r.body))).find((b) => b.hash === request.hash);
   const blobs = ds.getRepository(BlobRecord);
-  const record = ref && ((await blobs.findOneBy({ id: ref.id, hash: ref.hash })) ?? (await blobs.findOneBy({ hash: ref.hash })));
+  const record =
+    ref && ((await blobs.findOneBy({ id: ref.id, hash: ref.hash })) ?? (await blobs.findOneBy({ hash: ref.hash })));
   if (!ref || !record)
     throw ApiError.notFound('unknown-blob', `no message of that process refers to a blob ${request.hash} held here`);
   res.setHeader(BLOB_ID_HEADER, ref.id);

@@ -53,7 +53,8 @@ export async function appendEvents(em: EntityManager, events: NewEvent[]): Promi
     }),
   );
   // simple-json columns are typed loosely by TypeORM's insert; the records are complete entities.
-  for (const part of chunks(records, CHUNK)) await em.insert(EventRecord, part as QueryDeepPartialEntity<EventRecord>[]);
+  for (const part of chunks(records, CHUNK))
+    await em.insert(EventRecord, part as QueryDeepPartialEntity<EventRecord>[]);
   return records;
 }
 
