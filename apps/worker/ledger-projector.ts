@@ -1,13 +1,11 @@
 import { In, type DataSource } from 'typeorm';
-import type { LedgerDelivery, LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
-import { applyDelivery, initialState } from '../../workflows/process-state.js';
-import { findProcessType } from '../../workflows/process-types/index.js';
+import type { LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
 import { inTransaction, nowIso } from '../shared/db/data-source.js';
 import { LedgerPinRecord, PrivateMessageRecord, ProcessRecord } from '../shared/db/entities.js';
 import { appendEvents, type NewEvent } from '../shared/db/event-log.js';
-import { processEventRecords, processRow } from '../shared/db/process-row.js';
 import type { Logger } from '../shared/logger.js';
+import { projectProcess, type PinDelivery } from './process-projection.js';
 
 /** Contexts (processes) projected in one pass, all in one transaction. */
 const CONTEXTS_PER_PASS = 500;
@@ -121,84 +119,28 @@ export class LedgerProjector {
     return rows.map((r) => r.context);
   }
 
-  /**
-   * Applies the context's pins from index 1: those projected before silently,
-   * then the run of pending pins that have their data. Returns the new state
-   * and the events of the newly applied pins only.
-   */
+  /** Builds the context's deliveries (member names for pin authors) and folds them (process-projection.ts). */
   private async fold(start: ProcessStartedMessage, pins: LedgerPinRecord[], messages: (LedgerMessage | undefined)[]) {
-    const type = findProcessType(start.processType);
-    const args = {
-      processId: start.processId,
-      processType: start.processType,
-      member: this.member,
-      initiator: start.author,
-      input: start.input,
-      participants: start.participants,
-    };
-    const newPins: number[] = [];
-    const events: NewEvent[] = [];
-    if (!type) {
-      // The workflow refuses an unknown type too; nothing to project.
-      for (const [i, p] of pins.entries()) if (p.state === 'pending' && messages[i]) newPins.push(p.pin);
-      return { pins: newPins, events, row: undefined };
-    }
-    const state = initialState(args, type);
+    const known: PinDelivery[] = [];
     for (const [i, pin] of pins.entries()) {
       const message = messages[i];
-      const fresh = pin.state === 'pending';
-      if (!message || pin.contextIndex !== state.appliedIndex + 1) break;
+      if (!message || pin.contextIndex !== known.length + 1) break;
       const author = (await this.directory.byAccount(pin.author))?.name ?? pin.author;
-      const delivery: LedgerDelivery = {
-        index: pin.contextIndex,
-        pin: pin.pin,
-        batch: pin.batch,
-        blockNumber: pin.blockNumber,
-        author,
-        message,
-      };
-      const ignoredBefore = state.ignored.length;
-      const caused = applyDelivery(state, delivery, type);
-      if (!fresh) continue;
-      newPins.push(pin.pin);
-      const rejected =
-        state.ignored.length > ignoredBefore ? state.ignored[state.ignored.length - 1].reason : undefined;
-      events.push(messageEvent(pin, delivery, start, rejected), ...processEventRecords(caused));
+      known.push({
+        pin,
+        fresh: pin.state === 'pending',
+        delivery: {
+          index: pin.contextIndex,
+          pin: pin.pin,
+          batch: pin.batch,
+          blockNumber: pin.blockNumber,
+          author,
+          message,
+        },
+      });
     }
-    return { pins: newPins, events, row: processRow(state, '', '') };
+    return projectProcess(this.member, start, known);
   }
-}
-
-/** `message-confirmed` (the pin matched its private data and applied) or `message-rejected` (ignored, with why). */
-function messageEvent(
-  pin: LedgerPinRecord,
-  d: LedgerDelivery,
-  start: ProcessStartedMessage,
-  rejected?: string,
-): NewEvent {
-  const m = d.message;
-  const type = rejected === undefined ? 'message-confirmed' : 'message-rejected';
-  return {
-    key: `${type}/${pin.pin}`,
-    type,
-    processId: start.processId,
-    processType: start.processType,
-    topic: start.processType,
-    correlator: start.processId,
-    data: {
-      messageId: m.id,
-      kind: m.kind,
-      step: 'step' in m ? m.step : undefined,
-      author: d.author,
-      pin: pin.pin,
-      index: pin.contextIndex,
-      batch: pin.batch,
-      hash: pin.hash,
-      blockNumber: pin.blockNumber,
-      transactionHash: pin.transactionHash,
-      reason: rejected,
-    },
-  };
 }
 
 function unique<T>(items: T[]): T[] {
