@@ -78,12 +78,12 @@ export class DataRecovery {
       .map((r) => r.context)
       .filter((c) => (this.attempts.get(c)?.notBefore ?? 0) <= now);
     if (contexts.length === 0) return 0;
-    const pins = await this.pinsOf(contexts);
+    const pins = byContext(await this.pinsOf(contexts));
     const others = (await this.directory.all()).map((m) => m.name).filter((n) => n !== this.member);
     const groups = new Map<string, string[]>();
     for (const context of contexts) {
       const authors = await Promise.all(
-        [...new Set(pins.filter((p) => p.context === context).map((p) => p.author))].map(
+        [...new Set((pins.get(context) ?? []).map((p) => p.author))].map(
           async (a) => (await this.directory.byAccount(a))?.name,
         ),
       );
@@ -112,7 +112,7 @@ export class DataRecovery {
     return stored;
   }
 
-  private async ask(peer: string, contexts: string[], pins: LedgerPinRecord[]): Promise<number> {
+  private async ask(peer: string, contexts: string[], pins: Map<string, LedgerPinRecord[]>): Promise<number> {
     const res = await this.post(peer, DATA_REQUESTS_PATH, { contexts });
     if (res.status === 403) {
       const body = (await res.json()) as { error?: { code?: string; details?: { refused?: string[] } } };
@@ -135,7 +135,7 @@ export class DataRecovery {
     let stored = 0;
     let blobs = 0;
     for (const process of answer.processes) {
-      const hashes = new Set(pins.filter((p) => p.context === process.context).map((p) => p.hash));
+      const hashes = new Set((pins.get(process.context) ?? []).map((p) => p.hash));
       const messages = process.messages
         .map((body) => parseMessage(body))
         .filter((m): m is LedgerMessage => !!m && hashes.has(encodeMessage(m).hash))
@@ -221,6 +221,12 @@ export class DataRecovery {
       this.attempts.set(c, { tries, notBefore: Date.now() + Math.min(30_000, 500 * 2 ** Math.min(tries, 6)) });
     }
   }
+}
+
+function byContext(pins: LedgerPinRecord[]): Map<string, LedgerPinRecord[]> {
+  const out = new Map<string, LedgerPinRecord[]>();
+  for (const p of pins) out.set(p.context, [...(out.get(p.context) ?? []), p]);
+  return out;
 }
 
 function parseMessage(body: string): LedgerMessage | undefined {
