@@ -1,4 +1,5 @@
 import { In, type DataSource } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
 import { inTransaction, nowIso } from '../shared/db/data-source.js';
@@ -78,8 +79,10 @@ export class LedgerProjector {
     let appended = 0;
     await inTransaction(this.ds, async (em) => {
       const now = nowIso();
-      for (const row of rows)
-        await em.save(ProcessRecord, { ...row, createdAt: createdAt.get(row.id) ?? now, updatedAt: now });
+      const complete = rows.map((row) => ({ ...row, createdAt: createdAt.get(row.id) ?? now, updatedAt: now }));
+      // One statement per 100 rows: a rebuild writes hundreds of processes per pass.
+      for (let i = 0; i < complete.length; i += 100)
+        await em.upsert(ProcessRecord, complete.slice(i, i + 100) as QueryDeepPartialEntity<ProcessRecord>[], ['id']);
       appended = (await appendEvents(em, events)).length;
       for (let i = 0; i < done.length; i += IN_LIST)
         await em.update(

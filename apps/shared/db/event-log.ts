@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { CounterRecord, EventRecord } from './entities.js';
 import { nowIso } from './data-source.js';
 
@@ -52,14 +51,38 @@ export async function appendEvents(em: EntityManager, events: NewEvent[]): Promi
       created,
     }),
   );
-  // simple-json columns are typed loosely by TypeORM's insert; the records are complete entities.
-  for (const part of chunks(records, CHUNK))
-    await em.insert(EventRecord, part as QueryDeepPartialEntity<EventRecord>[]);
+  for (const part of chunks(records, CHUNK)) await insertEvents(em, part);
   return records;
 }
 
+const COLUMNS = ['sequence', 'id', 'key', 'type', 'processId', 'processType', 'topic', 'correlator', 'data', 'created'];
+
+/**
+ * One plain multi-row INSERT: TypeORM's query builder spends far longer
+ * building a large insert than the database takes to run it, and a rebuild
+ * appends events by the thousand. `data` is stored as simple-json stores it.
+ */
+async function insertEvents(em: EntityManager, records: EventRecord[]): Promise<void> {
+  const postgres = em.connection.driver.options.type === 'postgres';
+  let n = 0;
+  const rows = records.map(() => `(${COLUMNS.map(() => (postgres ? `$${++n}` : '?')).join(', ')})`);
+  const values = records.flatMap((r) => [
+    r.sequence,
+    r.id,
+    r.key,
+    r.type,
+    r.processId,
+    r.processType,
+    r.topic,
+    r.correlator,
+    r.data === null ? null : JSON.stringify(r.data),
+    r.created,
+  ]);
+  await em.query(`INSERT INTO "events" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${rows.join(', ')}`, values);
+}
+
 /** Rows per statement: keeps a rebuild's large appends under SQLite's bound-parameter limit. */
-const CHUNK = 500;
+const CHUNK = 100;
 
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
