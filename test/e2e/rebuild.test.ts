@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_ACCOUNTS } from '../../apps/shared/chain/dev-accounts.js';
@@ -26,6 +27,7 @@ interface View {
   status: string;
   digest: string;
   effects: { step: string; kind: string }[];
+  workflow: { namespace: string; workflowId: string };
 }
 interface LogEvent {
   sequence: number;
@@ -184,12 +186,20 @@ describe('rebuild from block 0 and late join', () => {
     await net.wipeMember(BANK);
     await net.startMember(BANK, 'bank-fresh');
     await caughtUp(BANK);
+    const connection = await Connection.connect({ address: `127.0.0.1:${REBUILD_PORTS.temporal}` });
+    const temporal = new Client({ connection, namespace: 'bank-fresh' });
     for (const id of processes) {
       const v = (await view(BANK, id))!;
       expect(v.digest).toBe(digests.get(id));
       // The bank's actions and compensations are on the ledger already: none ran again.
       expect(v.effects).toEqual([]);
+      // Its new workflow applied the ledger's history and finished.
+      expect(v.workflow.namespace).toBe('bank-fresh');
+      const handle = temporal.workflow.getHandle(v.workflow.workflowId);
+      const result = (await handle.result()) as { status: string; appliedIndex: number };
+      expect(result.status).toBe(v.status);
     }
+    await connection.close();
     await sleep(2_000); // time for anything wrongly re-run to be published
     expect(await chain.blockNumber()).toBe(head); // nothing was pinned again
     chain.destroy();
