@@ -73,9 +73,12 @@ export class LedgerProjector {
     const existing = await inLists(
       rows.map((r) => r.id),
       (part) =>
-        this.ds.getRepository(ProcessRecord).find({ select: { id: true, createdAt: true }, where: { id: In(part) } }),
+        this.ds
+          .getRepository(ProcessRecord)
+          .find({ select: { id: true, createdAt: true, status: true }, where: { id: In(part) } }),
     );
     const createdAt = new Map(existing.map((r) => [r.id, r.createdAt]));
+    const previous = new Map(existing.map((r) => [r.id, r.status]));
     let appended = 0;
     await inTransaction(this.ds, async (em) => {
       const now = nowIso();
@@ -92,6 +95,15 @@ export class LedgerProjector {
         );
     });
     this.log.debug('pins projected', { pins: done.length, processes: rows.length, events: appended });
+    // Logged once committed; the workflow's own write of the same state finds it and says nothing.
+    for (const row of rows)
+      if (previous.get(row.id) !== row.status)
+        this.log.info(`process ${row.status}`, {
+          processId: row.id,
+          processType: row.type,
+          status: row.status,
+          previous: previous.get(row.id),
+        });
     return { pins: done.length, events: appended };
   }
 
