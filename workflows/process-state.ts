@@ -43,6 +43,13 @@ export interface ProcessArgs {
   participants: Record<string, string>;
   /** True only at the initiator: it publishes the process-started message. */
   initiate?: boolean;
+  /**
+   * What the ledger already holds for the process when the dispatcher starts
+   * the workflow (a member rebuilding from block 0, or a workflow started after
+   * several pins): applied before the member acts, so nothing the ledger
+   * already decided is done again.
+   */
+  history?: LedgerDelivery[];
 }
 
 export interface ProcessState {

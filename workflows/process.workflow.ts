@@ -111,7 +111,12 @@ export async function processWorkflow(args: ProcessArgs): Promise<ProcessState> 
     { validator: () => validateRetry(state, local) },
   );
 
-  await projection.recordProcess({ state, events: [] });
+  // Only a workflow the dispatcher starts late has a history; older histories replay unchanged.
+  const known: ProcessEvent[] = [];
+  for (const d of args.history ?? [])
+    if (d.index === state.appliedIndex + 1) known.push(...applyDelivery(state, d, type));
+  if (state.status !== 'running') upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: state.status }]);
+  await projection.recordProcess({ state, events: known });
   if (args.initiate) {
     const id = messageId(args.processId, 'process-started');
     await publish(state, {

@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { PinnedBatch, SequencerClient } from '../shared/chain/sequencer.js';
 import { inTransaction, nowIso } from '../shared/db/data-source.js';
 import { LedgerContextRecord, LedgerCursorRecord, LedgerPinRecord } from '../shared/db/entities.js';
@@ -8,7 +8,7 @@ import type { WorkerMetrics } from './metrics.js';
 
 const CURSOR = 'sequencer';
 /** Most blocks read in one eth_getLogs call. */
-const BLOCK_RANGE = 2_000;
+const BLOCK_RANGE = 10_000;
 
 /**
  * Reads the Sequencer's batches in chain order from a saved cursor and
@@ -19,6 +19,8 @@ const BLOCK_RANGE = 2_000;
 export class LedgerListener {
   /** When the last read of the chain succeeded (ms since the epoch); the worker's /readyz looks at it. */
   lastReadAt?: number;
+  /** True once a read reached the chain head (less the confirmations); a rebuild from block 0 is read by then. */
+  atHead = false;
 
   constructor(
     private readonly ds: DataSource,
@@ -36,18 +38,19 @@ export class LedgerListener {
     const head = chainHead - this.options.confirmations;
     if (head < from) {
       this.read(chainHead, from);
+      this.atHead = true;
       return 0;
     }
     const to = Math.min(head, from + BLOCK_RANGE - 1);
     const batches = await this.sequencer.batchesBetween(from, to);
     let recorded = 0;
     await inTransaction(this.ds, async (em) => {
-      recorded = 0;
-      for (const batch of batches) recorded += await this.record(em, batch);
+      recorded = await this.record(em, batches);
       await em.save(LedgerCursorRecord, { name: CURSOR, nextBlock: to + 1 });
     });
     this.metrics?.pinsRecorded.inc(recorded);
     this.read(chainHead, to + 1);
+    this.atHead = to >= head;
     // The listener knows contexts only; the dispatcher logs each pin with its processId.
     for (const b of batches)
       this.log.debug('batch read', {
@@ -66,33 +69,55 @@ export class LedgerListener {
     this.metrics?.ledgerLag.set(Math.max(0, chainHead - (nextBlock - 1)));
   }
 
-  /** Records the batch's pins unless they already are; returns how many it recorded. */
-  private async record(em: EntityManager, batch: PinnedBatch): Promise<number> {
-    if (await em.existsBy(LedgerPinRecord, { pin: batch.firstPin })) return 0;
+  /**
+   * Records the batches' pins unless they already are, numbering each within
+   * its context; returns how many it recorded. Written in a few large
+   * statements, so reading the ledger from block 0 goes at database speed.
+   */
+  private async record(em: EntityManager, all: PinnedBatch[]): Promise<number> {
+    if (all.length === 0) return 0;
+    const known = new Set<number>();
+    for (const part of chunks(all, IN_LIST))
+      for (const p of await em.find(LedgerPinRecord, {
+        select: { pin: true },
+        where: { pin: In(part.map((b) => b.firstPin)) },
+      }))
+        known.add(p.pin);
+    const batches = all.filter((b) => !known.has(b.firstPin));
+    const contexts = [...new Set(batches.flatMap((b) => b.contexts))];
+    const counts = new Map<string, number>();
+    for (const part of chunks(contexts, IN_LIST))
+      for (const c of await em.find(LedgerContextRecord, { where: { context: In(part) } }))
+        counts.set(c.context, c.pinCount);
     const recordedAt = nowIso();
-    for (let i = 0; i < batch.pins.length; i++) {
-      const context = batch.contexts[i];
-      const counter = (await em.findOneBy(LedgerContextRecord, { context })) ?? { context, pinCount: 0 };
-      counter.pinCount += 1;
-      await em.save(LedgerContextRecord, counter);
-      await em.insert(LedgerPinRecord, {
-        pin: batch.firstPin + i,
-        batch: batch.sequence,
-        indexInBatch: i,
-        context,
-        hash: batch.pins[i],
-        author: batch.author,
-        blockNumber: batch.blockNumber,
-        logIndex: batch.logIndex,
-        transactionHash: batch.transactionHash,
-        contextIndex: counter.pinCount,
-        state: 'pending',
-        note: null,
-        recordedAt,
+    const pins: LedgerPinRecord[] = [];
+    for (const batch of batches)
+      batch.pins.forEach((hash, i) => {
+        const context = batch.contexts[i];
+        const contextIndex = (counts.get(context) ?? 0) + 1;
+        counts.set(context, contextIndex);
+        pins.push({
+          pin: batch.firstPin + i,
+          batch: batch.sequence,
+          indexInBatch: i,
+          context,
+          hash,
+          author: batch.author,
+          blockNumber: batch.blockNumber,
+          logIndex: batch.logIndex,
+          transactionHash: batch.transactionHash,
+          contextIndex,
+          state: 'pending',
+          note: null,
+          recordedAt,
+        });
       });
-    }
-    await appendEvents(em, [
-      {
+    for (const part of chunks(pins, IN_LIST)) await em.insert(LedgerPinRecord, part);
+    const touched = contexts.map((context) => ({ context, pinCount: counts.get(context)! }));
+    for (const part of chunks(touched, IN_LIST)) await em.upsert(LedgerContextRecord, part, ['context']);
+    await appendEvents(
+      em,
+      batches.map((batch) => ({
         key: `batch-pinned/${batch.sequence}`,
         type: 'batch-pinned',
         topic: 'ledger',
@@ -103,11 +128,22 @@ export class LedgerListener {
           batchHash: batch.batchHash,
           firstPin: batch.firstPin,
           pins: batch.pins.length,
+          contexts: batch.contexts,
+          hashes: batch.pins,
           blockNumber: batch.blockNumber,
           logIndex: batch.logIndex,
         },
-      },
-    ]);
-    return batch.pins.length;
+      })),
+    );
+    return pins.length;
   }
+}
+
+/** Rows per statement, under SQLite's bound-parameter limit. */
+const IN_LIST = 500;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

@@ -15,6 +15,9 @@ import { DataExchange } from './data-exchange.js';
 import { HealthServer, type Readiness } from './health-server.js';
 import { LedgerDispatcher } from './ledger-dispatcher.js';
 import { LedgerListener } from './ledger-listener.js';
+import { LedgerProjector } from './ledger-projector.js';
+import { CatchUpWatch } from './catch-up.js';
+import { DataRecovery } from './data-recovery.js';
 import { WorkerMetrics } from './metrics.js';
 import { PinBatcher } from './pin-batcher.js';
 import { memberStepImplementations } from './process-types/index.js';
@@ -88,12 +91,46 @@ async function main(): Promise<void> {
     },
     metrics,
   );
+  const projector = new LedgerProjector(ds, directory, config.memberName, log);
+  const recovery = new DataRecovery(ds, directory, wallet, config.memberName, config.blobDir, log);
   const dispatcher = new LedgerDispatcher(ds, client, directory, config.memberName, log, metrics);
+  const catchUp = new CatchUpWatch(ds, listener, log);
   const onError = (what: string) => (err: unknown) => log.error(`${what} failed; retrying`, { error: String(err) });
-  const loops = [
-    repeat(() => listener.pollOnce(), config.ledgerPollMs, onError('ledger read')),
-    repeat(() => dispatcher.dispatchOnce(), config.ledgerPollMs, onError('ledger delivery')),
-  ];
+  // Each stage wakes the next as soon as it made work for it; otherwise each polls every LEDGER_POLL_MS.
+  const deliver = repeat(() => dispatcher.dispatchOnce(), config.ledgerPollMs, onError('ledger delivery'));
+  const project = repeat(
+    async () => {
+      const { pins } = await projector.projectOnce();
+      if (pins > 0) deliver.wake();
+      else await catchUp.check();
+      return pins;
+    },
+    config.ledgerPollMs,
+    onError('ledger projection'),
+  );
+  const recover = repeat(
+    async () => {
+      const stored = await recovery.recoverOnce();
+      if (stored > 0) project.wake();
+      return stored;
+    },
+    config.ledgerPollMs,
+    onError('private data recovery'),
+  );
+  const read = repeat(
+    async () => {
+      const batches = await listener.pollOnce();
+      if (batches > 0) {
+        project.wake();
+        recover.wake();
+      }
+      // Straight on while the cursor is behind the head: a rebuild reads block 0 onwards at full speed.
+      return batches > 0 || !listener.atHead ? 1 : 0;
+    },
+    config.ledgerPollMs,
+    onError('ledger read'),
+  );
+  const loops = [read, project, recover, deliver];
   pinner.start();
   const readiness = (): Readiness => {
     if (worker.getState() !== 'RUNNING') return { ready: false, reason: `worker is ${worker.getState()}` };

@@ -202,7 +202,9 @@ describe('bad input: a clear JSON error with a stable code, nothing changed, the
       });
     const sockets = await Promise.all(Array.from({ length: 100 }, open)); // the default bound
     const extra = await open();
-    const [code, reason] = await new Promise((r) => extra.once('close', (c, why) => r([c, why.toString()])));
+    const [code, reason] = await new Promise<[number, string]>((r) =>
+      extra.once('close', (c, why) => r([c, why.toString()])),
+    );
     expect(code).toBe(1008);
     expect(reason).toMatch(/too many connections/);
     for (const ws of sockets) ws.close();

@@ -17,3 +17,6 @@ export const E2E_PORTS = ports(17233, 18233, 18545, 13000);
 
 /** The network the restart test starts and kills on its own. */
 export const RESTART_PORTS = ports(27233, 28233, 28545, 23000);
+
+/** The network of the rebuild and late-join test, whose members it stops, wipes and adds. */
+export const REBUILD_PORTS = ports(37233, 38233, 38545, 33000);

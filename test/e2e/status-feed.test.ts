@@ -85,7 +85,8 @@ describe('WebSocket status feed', () => {
         type: 'start',
         namespace: 'default',
         ephemeral: true,
-        filter: { reference: done.id },
+        // Process and step events only: message and data events of the process come in between.
+        filter: { reference: done.id, events: '^(process|step)-' },
         options: { firstEvent: 'oldest' },
       }),
     );

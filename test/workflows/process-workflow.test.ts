@@ -217,6 +217,47 @@ describe('processWorkflow: trade-settlement', () => {
     });
   }, 60_000);
 
+  it.each([500, 2_000_000])(
+    'a workflow started with the ledger history (a member rebuilding on an empty namespace) runs nothing already decided (amount %d)',
+    async (amount) => {
+      let original: ProcessState | undefined;
+      let history: ProcessArgs['history'] = [];
+      let processId = '';
+      await withProcess(trade(amount), async (run) => {
+        original = (await run.results()).seller;
+        history = [...run.ledger.deliveries];
+        processId = run.processId;
+      });
+      const ledger = new Ledger();
+      const stubs = new StubMembers(ledger);
+      const taskQueue = `rebuilt-${processId}`;
+      const worker = await env.worker(taskQueue, stubs.activities());
+      const rebuilt = await worker.runUntil(async () => {
+        const args: ProcessArgs = {
+          processId,
+          processType: 'trade-settlement',
+          member: 'seller',
+          initiator: 'buyer',
+          input: { item: 'steel coil', quantity: 3, amount },
+          participants: TRADE,
+          history,
+        };
+        const handle = await env.client.workflow.start<typeof processWorkflow>('processWorkflow', {
+          ...processWorkflowOptions(args),
+          workflowId: `${processWorkflowOptions(args).workflowId}/rebuilt`,
+          taskQueue,
+          args: [args],
+        });
+        ledger.attach({ seller: handle });
+        return handle.result();
+      });
+      expect(rebuilt).toEqual(original);
+      expect([...stubs.list('run'), ...stubs.list('compensate')]).toEqual([]);
+      expect(ledger.published).toEqual([]);
+    },
+    60_000,
+  );
+
   it('fails when a compensation throws, and completes the compensation after a retry at the owner', async () => {
     let releaseFails = true;
     const scenario = trade(2_000_000, (_ledger, stubs) => {
@@ -305,8 +346,8 @@ describe('processWorkflow: trade-settlement', () => {
       const results = await run.results();
       expect(await cancel).toEqual({ ok: { messageId: expect.any(String) as unknown } });
       // The cancel came back from the ledger after the last step: it is refused.
-      // Workflows that had ended leave that to their member's dispatcher
-      // (apps/worker/late-cancel.ts), which records the same refusal.
+      // Workflows that had ended leave that to their member's ledger projector
+      // (apps/worker/ledger-projector.ts), which records the same refusal.
       const refusal = {
         requestedBy: 'seller',
         reason: 'changed my mind',

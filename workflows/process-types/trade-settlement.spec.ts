@@ -26,6 +26,14 @@ describe('trade-settlement validateInput', () => {
     expect(validate({ item: 'x'.repeat(200), quantity: 1, amount: 0.01 })).toEqual([]);
   });
 
+  it('accepts an invoice only as a blob reference', () => {
+    const blob = { id: 'b1', hash: `0x${'ab'.repeat(32)}` };
+    expect(validate({ ...valid, invoice: { blob } })).toEqual([]);
+    const problem = 'input.invoice must be { "blob": { "id": ..., "hash": "0x..." } } (a blob from POST /api/v1/data)';
+    for (const invoice of [null, 'x', { blob: { id: 'b1' } }, { blob: { ...blob, hash: '0x12' } }, { blob, more: 1 }])
+      expect(validate({ ...valid, invoice })).toEqual([problem]);
+  });
+
   it.each([null, undefined, 'order', 42, [valid]])('rejects %j as not an object', (input) => {
     expect(validate(input)).toEqual(['input must be an object']);
   });

@@ -44,11 +44,25 @@ export const tradeSettlement: ProcessTypeDefinition = {
       item: { type: 'string', minLength: 1, maxLength: 200 },
       quantity: { type: 'integer', minimum: 1 },
       amount: { type: 'number', exclusiveMinimum: 0 },
+      invoice: {
+        type: 'object',
+        description: 'Optional document travelling with the process: a blob stored with POST /api/v1/data',
+        required: ['blob'],
+        additionalProperties: false,
+        properties: {
+          blob: {
+            type: 'object',
+            required: ['id', 'hash'],
+            additionalProperties: false,
+            properties: { id: { type: 'string' }, hash: { type: 'string', pattern: '^0x[0-9a-f]{64}$' } },
+          },
+        },
+      },
     },
   },
   validateInput(input) {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) return ['input must be an object'];
-    const { item, quantity, amount, ...rest } = input as Record<string, unknown>;
+    const { item, quantity, amount, invoice, ...rest } = input as Record<string, unknown>;
     const problems: string[] = [];
     if (typeof item !== 'string' || item.length === 0 || item.length > 200)
       problems.push('input.item must be a non-empty string of at most 200 characters');
@@ -56,7 +70,24 @@ export const tradeSettlement: ProcessTypeDefinition = {
       problems.push('input.quantity must be an integer greater than 0');
     if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0)
       problems.push('input.amount must be a number greater than 0');
+    if (invoice !== undefined && !isBlobRef(invoice))
+      problems.push('input.invoice must be { "blob": { "id": ..., "hash": "0x..." } } (a blob from POST /api/v1/data)');
     for (const key of Object.keys(rest)) problems.push(`input.${key} is not a known field`);
     return problems;
   },
 };
+
+function isBlobRef(value: unknown): boolean {
+  const blob = (value as { blob?: { id?: unknown; hash?: unknown } } | null)?.blob;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.keys(value).length === 1 &&
+    typeof blob === 'object' &&
+    blob !== null &&
+    Object.keys(blob).length === 2 &&
+    typeof blob.id === 'string' &&
+    typeof blob.hash === 'string' &&
+    /^0x[0-9a-f]{64}$/.test(blob.hash)
+  );
+}

@@ -27,6 +27,12 @@ export const MESSAGE_EVENT_TYPES = ['message-received', 'message-sent'] as const
 /** Written by the ledger listener (apps/worker/ledger-listener.ts), one per Sequencer batch. */
 export const LEDGER_EVENT_TYPES = ['batch-pinned'] as const;
 
+/**
+ * A pin matched with its private message (apps/worker/ledger-projector.ts), and
+ * private data received from another member (apps/shared/exchange/message-store.ts).
+ */
+export const PINNED_MESSAGE_EVENT_TYPES = ['message-confirmed', 'message-rejected', 'data-received'] as const;
+
 // Compile-time exhaustiveness: `never` unless a producer's type is missing from its list.
 type Missing<All, Listed> = Exclude<All, Listed>;
 const processTypesComplete: [Missing<ProcessEventType, (typeof PROCESS_EVENT_TYPES)[number]>] extends [never]
@@ -38,7 +44,12 @@ const noteTypesComplete: [Missing<NoteEventType, (typeof MESSAGE_EVENT_TYPES)[nu
 void processTypesComplete;
 void noteTypesComplete;
 
-export const EVENT_TYPES: readonly string[] = [...PROCESS_EVENT_TYPES, ...LEDGER_EVENT_TYPES, ...MESSAGE_EVENT_TYPES];
+export const EVENT_TYPES: readonly string[] = [
+  ...PROCESS_EVENT_TYPES,
+  ...LEDGER_EVENT_TYPES,
+  ...PINNED_MESSAGE_EVENT_TYPES,
+  ...MESSAGE_EVENT_TYPES,
+];
 
 const regex = (what: string) => ({ type: 'string', maxLength: 500, description: `Regular expression on ${what}` });
 const ref = (path: string) => ({ $ref: path });
@@ -66,10 +77,38 @@ const schemas = {
       batchHash: { type: 'string' },
       firstPin: { type: 'integer' },
       pins: { type: 'integer', description: 'Number of pins in the batch' },
+      contexts: { type: 'array', items: { type: 'string' }, description: "Each pin's context, in pin order" },
+      hashes: { type: 'array', items: { type: 'string' }, description: "Each pin's hash, in pin order" },
       blockNumber: { type: 'integer' },
       logIndex: { type: 'integer' },
     },
     required: ['batch', 'author', 'batchHash', 'firstPin', 'pins', 'blockNumber', 'logIndex'],
+  },
+  PinnedMessageData: {
+    type: 'object',
+    description:
+      'data of message-confirmed and message-rejected (a pin matched with its private message, applied or ignored by the ' +
+      'state machine) and of data-received (a private message from another member); topic is the process type',
+    properties: {
+      messageId: { type: 'string' },
+      kind: { type: 'string', description: 'process-started, step-outcome, step-compensated, cancel-requested, ...' },
+      step: { type: 'string' },
+      author: { type: 'string', description: 'Member that published (pinned) the message' },
+      pin: { type: 'integer', description: 'Global pin number (message-confirmed, message-rejected)' },
+      index: { type: 'integer', description: "Position among the process's pins" },
+      batch: { type: 'integer' },
+      hash: { type: 'string', description: 'keccak256 of the message: the pin' },
+      blockNumber: { type: 'integer' },
+      transactionHash: { type: 'string' },
+      reason: { type: 'string', description: 'Why the message was ignored (message-rejected)' },
+      from: { type: 'string', description: 'Member that sent the data (data-received)' },
+      blobs: {
+        type: 'array',
+        description: 'Blobs the message refers to (data-received): GET /api/v1/data/{id}/blob',
+        items: { type: 'object', properties: { id: { type: 'string' }, hash: { type: 'string' } } },
+      },
+    },
+    required: ['messageId', 'kind', 'author', 'hash'],
   },
   MessageEventData: {
     type: 'object',
@@ -98,6 +137,7 @@ const schemas = {
         oneOf: [
           ref('#/components/schemas/ProcessEventData'),
           ref('#/components/schemas/BatchPinnedData'),
+          ref('#/components/schemas/PinnedMessageData'),
           ref('#/components/schemas/MessageEventData'),
         ],
       },

@@ -1,6 +1,6 @@
-import { Controller, Get, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { MEMBER_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../shared/exchange/signing.js';
 import { ApiErrors } from '../common/api-docs.js';
 import { NetworkService } from './network.service.js';
@@ -45,6 +45,33 @@ export class NetworkController {
     @Headers(SIGNATURE_HEADER) signature?: string,
   ) {
     return this.network.receiveBlob(hash, { member, timestamp, signature, request: req });
+  }
+
+  /** A member rebuilding its data asks for the private messages of processes it takes part in (signed; not for apps). */
+  @Post('data-requests')
+  @HttpCode(200)
+  @ApiExcludeEndpoint()
+  serveData(
+    @Req() req: Request & { rawBody?: Buffer },
+    @Headers(MEMBER_HEADER) member?: string,
+    @Headers(TIMESTAMP_HEADER) timestamp?: string,
+    @Headers(SIGNATURE_HEADER) signature?: string,
+  ) {
+    return this.network.serveData({ member, timestamp, signature, rawBody: req.rawBody });
+  }
+
+  /** The same for a blob such a message refers to: answers the bytes (signed; not for apps). */
+  @Post('data-requests/blob')
+  @HttpCode(200)
+  @ApiExcludeEndpoint()
+  serveBlob(
+    @Req() req: Request & { rawBody?: Buffer },
+    @Res({ passthrough: true }) res: Response,
+    @Headers(MEMBER_HEADER) member?: string,
+    @Headers(TIMESTAMP_HEADER) timestamp?: string,
+    @Headers(SIGNATURE_HEADER) signature?: string,
+  ) {
+    return this.network.serveBlob({ member, timestamp, signature, rawBody: req.rawBody }, res);
   }
 
   /** Member-to-member delivery of unpinned private messages (signed; not for apps). */

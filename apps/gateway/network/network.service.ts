@@ -1,17 +1,20 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, type StreamableFile } from '@nestjs/common';
+import type { Response } from 'express';
 import { In, type DataSource } from 'typeorm';
 import { MESSAGE_KINDS, type LedgerMessage } from '../../../workflows/messages.js';
 import type { MemberDirectory } from '../../shared/chain/member-directory.js';
 import type { MemberConfig } from '../../shared/config.js';
 import type { Logger } from '../../shared/logger.js';
 import { canonicalJson, processContext } from '../../shared/exchange/canonical.js';
-import { encodeMessage, findStartMessage, storeMessage } from '../../shared/exchange/message-store.js';
+import { encodeMessage, findStartMessage, storeReceivedMessage } from '../../shared/exchange/message-store.js';
 import { LedgerPinRecord, PrivateMessageRecord } from '../../shared/db/entities.js';
 import { recoverSigner } from '../../shared/exchange/signing.js';
 import { ApiError } from '../common/api-error.js';
 import { receiveBlob, type SignedBlobRequest } from '../data/blob-intake.js';
 import { CONFIG, DATA_SOURCE, DIRECTORY, LOGGER } from '../core/tokens.js';
 import { receiveNote } from '../messages/note-intake.js';
+import { serveBlob, serveData } from './data-requests.js';
+import type { DataAnswer } from '../../shared/exchange/data-requests.js';
 
 const KINDS = new Set<string>(MESSAGE_KINDS);
 
@@ -70,7 +73,7 @@ export class NetworkService {
         `process ${message.processId} is not shared with ${sender} here`,
       );
     await this.refuseConflict(message);
-    const stored = await storeMessage(this.ds, message, sender);
+    const stored = await storeReceivedMessage(this.ds, message, sender);
     this.log.debug('message received', {
       processId: message.processId,
       kind: message.kind,
@@ -102,6 +105,20 @@ export class NetworkService {
   /** Takes a blob another member pushes before a message that refers to it (see blob-intake.ts). */
   async receiveBlob(hash: string, req: SignedBlobRequest): Promise<{ id: string; hash: string }> {
     return receiveBlob(this.ds, this.config, hash, req, (text) => this.authenticate(req, text));
+  }
+
+  /** Re-sends the private messages of processes the requester takes part in (see data-requests.ts). */
+  async serveData(req: SignedRequest): Promise<DataAnswer> {
+    const requester = await this.authenticate(req);
+    const answer = await serveData(this.ds, requester, req.rawBody!.toString('utf8'));
+    this.log.info('private data re-sent', { to: requester, processes: answer.processes.length });
+    return answer;
+  }
+
+  /** Re-sends a blob a message of a process the requester takes part in refers to. */
+  async serveBlob(req: SignedRequest, res: Response): Promise<StreamableFile> {
+    const requester = await this.authenticate(req);
+    return serveBlob(this.ds, this.config, requester, req.rawBody!.toString('utf8'), res);
   }
 
   /** Takes an unpinned private message from another member (see note-intake.ts). */

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { SequencerClient } from '../../shared/chain/sequencer.js';
 import type { MemberConfig } from '../../shared/config.js';
+import { CounterRecord, LedgerCursorRecord, LedgerPinRecord } from '../../shared/db/entities.js';
 import { ApiErrors } from '../common/api-docs.js';
 import { CONFIG, DATA_SOURCE, SEQUENCER, TEMPORAL } from '../core/tokens.js';
 import { BATON_VERSION, dependencyVersions } from './versions.js';
@@ -51,9 +52,33 @@ export class StatusController {
       namespace: this.config.networkNamespace,
       ready: temporal.ready && chain.ready && database.ready,
       checks: { temporal, chain, database },
+      ledger: database.ready ? await ledgerProgress(this.ds).catch(() => undefined) : undefined,
       versions: { baton: BATON_VERSION, ...dependencyVersions() },
     };
   }
+}
+
+/**
+ * How far the member's worker has read and applied the ledger: the next block
+ * it reads, pins by state (pending: read, data or an earlier pin missing;
+ * projected: applied to the process, not yet handed to its workflow;
+ * delivered; foreign: processes this member takes no part in) and the length
+ * of its event log. A member rebuilding from block 0 is done when its
+ * nextBlock passed the chain head and no pin is pending.
+ */
+async function ledgerProgress(ds: DataSource) {
+  const cursor = await ds.getRepository(LedgerCursorRecord).findOneBy({ name: 'sequencer' });
+  const states = await ds
+    .getRepository(LedgerPinRecord)
+    .createQueryBuilder('p')
+    .select('p.state', 'state')
+    .addSelect('COUNT(*)', 'count')
+    .groupBy('p.state')
+    .getRawMany<{ state: string; count: string | number }>();
+  const pins: Record<string, number> = { pending: 0, projected: 0, delivered: 0, foreign: 0 };
+  for (const { state, count } of states) pins[state] = Number(count);
+  const events = (await ds.getRepository(CounterRecord).findOneBy({ name: 'events' }))?.value ?? 0;
+  return { nextBlock: cursor?.nextBlock ?? 0, pins, events };
 }
 
 async function check(probe: () => Promise<string>): Promise<Check> {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { CounterRecord, EventRecord } from './entities.js';
 import { nowIso } from './data-source.js';
 
@@ -24,12 +23,18 @@ export interface NewEvent {
  */
 export async function appendEvents(em: EntityManager, events: NewEvent[]): Promise<EventRecord[]> {
   if (events.length === 0) return [];
-  const known = new Set(
-    (await em.find(EventRecord, { select: { key: true }, where: { key: In(events.map((e) => e.key)) } })).map(
-      (e) => e.key,
-    ),
-  );
-  const fresh = events.filter((e, i) => !known.has(e.key) && events.findIndex((o) => o.key === e.key) === i);
+  const known = new Set<string>();
+  for (const keys of chunks(
+    events.map((e) => e.key),
+    CHUNK,
+  ))
+    for (const e of await em.find(EventRecord, { select: { key: true }, where: { key: In(keys) } })) known.add(e.key);
+  const fresh: NewEvent[] = [];
+  for (const e of events)
+    if (!known.has(e.key)) {
+      known.add(e.key);
+      fresh.push(e);
+    }
   if (fresh.length === 0) return [];
   await em.increment(CounterRecord, { name: 'events' }, 'value', fresh.length);
   const { value } = await em.findOneByOrFail(CounterRecord, { name: 'events' });
@@ -49,7 +54,41 @@ export async function appendEvents(em: EntityManager, events: NewEvent[]): Promi
       created,
     }),
   );
-  // simple-json columns are typed loosely by TypeORM's insert; the records are complete entities.
-  await em.insert(EventRecord, records as QueryDeepPartialEntity<EventRecord>[]);
+  for (const part of chunks(records, CHUNK)) await insertEvents(em, part);
   return records;
+}
+
+const COLUMNS = ['sequence', 'id', 'key', 'type', 'processId', 'processType', 'topic', 'correlator', 'data', 'created'];
+
+/**
+ * One plain multi-row INSERT: TypeORM's query builder spends far longer
+ * building a large insert than the database takes to run it, and a rebuild
+ * appends events by the thousand. `data` is stored as simple-json stores it.
+ */
+async function insertEvents(em: EntityManager, records: EventRecord[]): Promise<void> {
+  const postgres = em.connection.driver.options.type === 'postgres';
+  let n = 0;
+  const rows = records.map(() => `(${COLUMNS.map(() => (postgres ? `$${++n}` : '?')).join(', ')})`);
+  const values = records.flatMap((r) => [
+    r.sequence,
+    r.id,
+    r.key,
+    r.type,
+    r.processId,
+    r.processType,
+    r.topic,
+    r.correlator,
+    r.data === null ? null : JSON.stringify(r.data),
+    r.created,
+  ]);
+  await em.query(`INSERT INTO "events" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${rows.join(', ')}`, values);
+}
+
+/** Rows per statement: keeps a rebuild's large appends under SQLite's bound-parameter limit. */
+const CHUNK = 100;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

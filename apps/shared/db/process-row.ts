@@ -1,5 +1,6 @@
 import { processWorkflowId } from '../../../workflows/definitions.js';
-import type { ProcessState } from '../../../workflows/process-state.js';
+import type { ProcessEvent, ProcessState } from '../../../workflows/process-state.js';
+import type { NewEvent } from './event-log.js';
 import type { ProcessRecord } from './entities.js';
 
 /** The `processes` row for a member's view of a process. */
@@ -22,4 +23,17 @@ export function processRow(state: ProcessState, createdAt: string, updatedAt: st
     createdAt,
     updatedAt,
   };
+}
+
+/** The event-log entries of process events; the keys are the state machine's, so every writer appends each once. */
+export function processEventRecords(events: ProcessEvent[]): NewEvent[] {
+  return events.map((e) => ({
+    key: e.key,
+    type: e.type,
+    processId: e.processId,
+    processType: e.processType,
+    topic: e.processType,
+    correlator: e.processId,
+    data: { status: e.status, step: e.step, pin: e.pin, author: e.author, reason: e.reason },
+  }));
 }

@@ -1,7 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { LedgerMessage, ProcessStartedMessage } from '../../../workflows/messages.js';
-import { nowIso } from '../db/data-source.js';
+import { inTransaction, nowIso } from '../db/data-source.js';
 import { PrivateMessageRecord } from '../db/entities.js';
+import { appendEvents } from '../db/event-log.js';
+import { findBlobRefs } from './blob-store.js';
 import { canonicalJson, hashText, processContext } from './canonical.js';
 
 export interface StoredMessage {
@@ -40,6 +42,59 @@ export async function storeMessage(
     })
     .orIgnore()
     .execute();
+  return stored;
+}
+
+/**
+ * Stores a message another member sent (pushed, or re-sent on request to a
+ * rebuilding member) and, the first time, a `data-received` event naming its
+ * process and linking the blobs it refers to. A repeat changes nothing.
+ */
+export async function storeReceivedMessage(
+  ds: DataSource,
+  message: LedgerMessage,
+  from: string,
+): Promise<StoredMessage> {
+  const stored = encodeMessage(message);
+  await inTransaction(ds, async (em) => {
+    if (await em.existsBy(PrivateMessageRecord, { hash: stored.hash })) return;
+    const start =
+      message.kind === 'process-started'
+        ? message
+        : await em
+            .findOneBy(PrivateMessageRecord, { context: stored.context, kind: 'process-started' })
+            .then((r) => (r ? (JSON.parse(r.body) as ProcessStartedMessage) : undefined));
+    const processType = start?.processType;
+    await em.insert(PrivateMessageRecord, {
+      hash: stored.hash,
+      messageId: message.id,
+      processId: message.processId,
+      context: stored.context,
+      kind: message.kind,
+      author: message.author,
+      body: stored.body,
+      receivedFrom: from,
+      receivedAt: nowIso(),
+    });
+    await appendEvents(em, [
+      {
+        key: `data-received/${stored.hash}`,
+        type: 'data-received',
+        processId: message.processId,
+        processType,
+        topic: processType ?? 'messages',
+        correlator: message.processId,
+        data: {
+          messageId: message.id,
+          kind: message.kind,
+          author: message.author,
+          from,
+          hash: stored.hash,
+          blobs: findBlobRefs(message),
+        },
+      },
+    ]);
+  });
   return stored;
 }
 

@@ -3,7 +3,7 @@ import type { ProjectionActivities } from '../../../workflows/activities.js';
 import { inTransaction, nowIso } from '../../shared/db/data-source.js';
 import { ProcessRecord } from '../../shared/db/entities.js';
 import { appendEvents } from '../../shared/db/event-log.js';
-import { processRow } from '../../shared/db/process-row.js';
+import { processEventRecords, processRow } from '../../shared/db/process-row.js';
 import type { Logger } from '../../shared/logger.js';
 
 /** Saves the workflow's view of a process and its events in one transaction. */
@@ -15,19 +15,11 @@ export function createProjectionActivities(ds: DataSource, log?: Logger): Projec
         const now = nowIso();
         const existing = await em.findOneBy(ProcessRecord, { id: state.processId });
         previous = existing?.status;
-        await em.save(ProcessRecord, processRow(state, existing?.createdAt ?? now, now));
-        await appendEvents(
-          em,
-          events.map((e) => ({
-            key: e.key,
-            type: e.type,
-            processId: e.processId,
-            processType: e.processType,
-            topic: e.processType,
-            correlator: e.processId,
-            data: { status: e.status, step: e.step, pin: e.pin, author: e.author, reason: e.reason },
-          })),
-        );
+        // The ledger projector got there first (it runs before each delivery):
+        // an older state, like a workflow's first write, never overwrites a newer one.
+        if (!existing || state.appliedIndex >= existing.appliedIndex)
+          await em.save(ProcessRecord, processRow(state, existing?.createdAt ?? now, now));
+        await appendEvents(em, processEventRecords(events));
       });
       // Logged once committed, so a rolled-back attempt leaves no line.
       if (previous !== state.status)

@@ -1,0 +1,35 @@
+import type { DataSource } from 'typeorm';
+import { CounterRecord, LedgerPinRecord } from '../shared/db/entities.js';
+import type { Logger } from '../shared/logger.js';
+import type { LedgerListener } from './ledger-listener.js';
+
+/**
+ * Says once per worker start, in the log, when the member has caught up with
+ * the ledger: the listener read up to the chain head and no pin waits for
+ * projection (pins of processes the member takes no part in are `foreign`).
+ * For a member started on an empty database this is the end of its rebuild
+ * from block 0; the line carries the counts and time a benchmark needs.
+ */
+export class CatchUpWatch {
+  private readonly startedAt = Date.now();
+  private done = false;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly listener: LedgerListener,
+    private readonly log: Logger,
+  ) {}
+
+  async check(): Promise<void> {
+    if (this.done || !this.listener.atHead) return;
+    const pins = this.ds.getRepository(LedgerPinRecord);
+    if (await pins.existsBy({ state: 'pending' })) return;
+    this.done = true;
+    const events = (await this.ds.getRepository(CounterRecord).findOneBy({ name: 'events' }))?.value ?? 0;
+    this.log.info('ledger caught up', {
+      pins: await pins.count(),
+      events,
+      elapsedMs: Date.now() - this.startedAt,
+    });
+  }
+}

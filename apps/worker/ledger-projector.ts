@@ -1,0 +1,169 @@
+import { In, type DataSource } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
+import type { LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
+import type { MemberDirectory } from '../shared/chain/member-directory.js';
+import { inTransaction, nowIso } from '../shared/db/data-source.js';
+import { LedgerPinRecord, PrivateMessageRecord, ProcessRecord } from '../shared/db/entities.js';
+import { appendEvents, type NewEvent } from '../shared/db/event-log.js';
+import type { Logger } from '../shared/logger.js';
+import { projectProcess, type PinDelivery } from './process-projection.js';
+
+/** Contexts (processes) projected in one pass, all in one transaction. */
+const CONTEXTS_PER_PASS = 500;
+/** Values in one IN (...) list. */
+const IN_LIST = 500;
+
+export interface Projected {
+  pins: number;
+  events: number;
+}
+
+/**
+ * Turns recorded pins whose private data this member holds into the member's
+ * view of each process (the `processes` row) and its event log, by applying
+ * them in context order through the same pure state machine the workflows
+ * run (workflows/process-state.ts). It needs no Temporal, so a member with an
+ * empty database rebuilds every process from block 0 at database speed; the
+ * dispatcher hands the pins to the workflows only after they are projected,
+ * so the workflows' own writes of the same state and events (same keys) find
+ * them there. Pins move pending -> projected here, projected -> delivered in
+ * the dispatcher.
+ */
+export class LedgerProjector {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly directory: MemberDirectory,
+    private readonly member: string,
+    private readonly log: Logger,
+  ) {}
+
+  async projectOnce(): Promise<Projected> {
+    const contexts = await this.readyContexts();
+    if (contexts.length === 0) return { pins: 0, events: 0 };
+    const pins = await inLists(contexts, (part) =>
+      this.ds.getRepository(LedgerPinRecord).find({ where: { context: In(part) } }),
+    );
+    const bodies = new Map<string, string>();
+    for (const m of await inLists(unique(pins.map((p) => p.hash)), (part) =>
+      this.ds
+        .getRepository(PrivateMessageRecord)
+        .find({ select: { hash: true, body: true }, where: { hash: In(part) } }),
+    ))
+      bodies.set(m.hash, m.body);
+    const byContext = new Map<string, LedgerPinRecord[]>();
+    for (const p of pins) byContext.set(p.context, [...(byContext.get(p.context) ?? []), p]);
+
+    const rows: ProcessRecord[] = [];
+    const events: NewEvent[] = [];
+    const done: number[] = [];
+    for (const context of contexts) {
+      const ordered = (byContext.get(context) ?? []).sort((a, b) => a.contextIndex - b.contextIndex);
+      const messages = ordered
+        .map((p) => bodies.get(p.hash))
+        .map((b) => (b ? (JSON.parse(b) as LedgerMessage) : undefined));
+      const start = messages.find((m): m is ProcessStartedMessage => m?.kind === 'process-started');
+      if (!start) continue; // data before its process-started message: the context waits
+      const projected = await this.fold(start, ordered, messages);
+      if (!projected) continue;
+      done.push(...projected.pins);
+      events.push(...projected.events);
+      if (projected.row) rows.push(projected.row);
+    }
+    if (done.length === 0) return { pins: 0, events: 0 };
+    const existing = await inLists(
+      rows.map((r) => r.id),
+      (part) =>
+        this.ds
+          .getRepository(ProcessRecord)
+          .find({ select: { id: true, createdAt: true, status: true }, where: { id: In(part) } }),
+    );
+    const createdAt = new Map(existing.map((r) => [r.id, r.createdAt]));
+    const previous = new Map(existing.map((r) => [r.id, r.status]));
+    let appended = 0;
+    await inTransaction(this.ds, async (em) => {
+      const now = nowIso();
+      const complete = rows.map((row) => ({ ...row, createdAt: createdAt.get(row.id) ?? now, updatedAt: now }));
+      // One statement per 100 rows: a rebuild writes hundreds of processes per pass.
+      for (let i = 0; i < complete.length; i += 100)
+        await em.upsert(ProcessRecord, complete.slice(i, i + 100) as QueryDeepPartialEntity<ProcessRecord>[], ['id']);
+      appended = (await appendEvents(em, events)).length;
+      for (let i = 0; i < done.length; i += IN_LIST)
+        await em.update(
+          LedgerPinRecord,
+          { pin: In(done.slice(i, i + IN_LIST)), state: 'pending' },
+          { state: 'projected' },
+        );
+    });
+    this.log.debug('pins projected', { pins: done.length, processes: rows.length, events: appended });
+    // Logged once committed; the workflow's own write of the same state finds it and says nothing.
+    for (const row of rows)
+      if (previous.get(row.id) !== row.status)
+        this.log.info(`process ${row.status}`, {
+          processId: row.id,
+          processType: row.type,
+          status: row.status,
+          previous: previous.get(row.id),
+        });
+    return { pins: done.length, events: appended };
+  }
+
+  /** Contexts whose first pending pin has its data, oldest first. */
+  private async readyContexts(): Promise<string[]> {
+    const rows = await this.ds
+      .getRepository(LedgerPinRecord)
+      .createQueryBuilder('p')
+      .innerJoin(PrivateMessageRecord, 'm', 'm.hash = p.hash')
+      .select('p.context', 'context')
+      .addSelect('MIN(p.pin)', 'first')
+      .where('p.state = :pending', { pending: 'pending' })
+      .andWhere((qb) => {
+        const earlier = qb
+          .subQuery()
+          .select('1')
+          .from(LedgerPinRecord, 'q')
+          .where('q.context = p.context')
+          .andWhere('q.state = :pending')
+          .andWhere('q.contextIndex < p.contextIndex')
+          .getQuery();
+        return `NOT EXISTS ${earlier}`;
+      })
+      .groupBy('p.context')
+      .orderBy('first', 'ASC')
+      .limit(CONTEXTS_PER_PASS)
+      .getRawMany<{ context: string }>();
+    return rows.map((r) => r.context);
+  }
+
+  /** Builds the context's deliveries (member names for pin authors) and folds them (process-projection.ts). */
+  private async fold(start: ProcessStartedMessage, pins: LedgerPinRecord[], messages: (LedgerMessage | undefined)[]) {
+    const known: PinDelivery[] = [];
+    for (const [i, pin] of pins.entries()) {
+      const message = messages[i];
+      if (!message || pin.contextIndex !== known.length + 1) break;
+      const author = (await this.directory.byAccount(pin.author))?.name ?? pin.author;
+      known.push({
+        pin,
+        fresh: pin.state === 'pending',
+        delivery: {
+          index: pin.contextIndex,
+          pin: pin.pin,
+          batch: pin.batch,
+          blockNumber: pin.blockNumber,
+          author,
+          message,
+        },
+      });
+    }
+    return projectProcess(this.member, start, known);
+  }
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+async function inLists<T, R>(values: T[], query: (part: T[]) => Promise<R[]>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < values.length; i += IN_LIST) out.push(...(await query(values.slice(i, i + IN_LIST))));
+  return out;
+}
