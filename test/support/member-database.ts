@@ -76,15 +76,20 @@ export async function wipeNetworkDatabases(network: TestNetworkDatabase, members
 }
 
 /**
- * A fresh, migrated database of its own for an infrastructure test: the
+ * A fresh, empty database of its own for an infrastructure test: the
  * PostgreSQL database `name` on DATABASE_URL's server (dropped and created
- * again), or the SQLite file `<dir>/<name>.sqlite`.
+ * again), or the SQLite file `<dir>/<name>.sqlite` (deleted).
  */
-export async function openFreshTestDatabase(name: string, dir: string): Promise<DataSource> {
+export async function freshTestDatabase(name: string, dir: string): Promise<DatabaseOptions> {
   const options: DatabaseOptions = { databaseUrl: networkDatabaseUrl(name), sqlitePath: join(dir, `${name}.sqlite`) };
   if (options.databaseUrl) {
     await dropPostgresDatabase(options.databaseUrl);
     await ensurePostgresDatabase(options.databaseUrl);
   } else for (const suffix of ['', '-wal', '-shm']) await rm(options.sqlitePath + suffix, { force: true });
-  return openDatabase(options, true);
+  return options;
+}
+
+/** freshTestDatabase, opened and migrated. */
+export async function openFreshTestDatabase(name: string, dir: string): Promise<DataSource> {
+  return openDatabase(await freshTestDatabase(name, dir), true);
 }

@@ -87,12 +87,30 @@ export async function inTransaction<T>(ds: DataSource, work: (em: EntityManager)
   const postgres = ds.options.type === 'postgres';
   for (let attempt = 1; ; attempt++) {
     try {
-      return await (postgres ? ds.transaction('SERIALIZABLE', work) : ds.transaction(work));
+      return await (postgres ? ds.transaction('SERIALIZABLE', work) : oneAtATime(ds, () => ds.transaction(work)));
     } catch (err) {
       if (attempt >= 30 || !retryable(err)) throw err;
       await new Promise((r) => setTimeout(r, Math.min(20 * attempt, 500) * (0.5 + Math.random())));
     }
   }
+}
+
+/** The tail of each SQLite DataSource's queue of transactions. */
+const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
+
+/**
+ * better-sqlite3 is one connection: a second transaction begun while one is
+ * open fails ("cannot start a transaction within a transaction"). Transactions
+ * of one process therefore wait for each other here; other processes wait on
+ * SQLite's lock (busy timeout).
+ */
+function oneAtATime<T>(ds: DataSource, run: () => Promise<T>): Promise<T> {
+  const result = (sqliteQueues.get(ds) ?? Promise.resolve()).then(run, run);
+  sqliteQueues.set(
+    ds,
+    result.catch(() => undefined),
+  );
+  return result;
 }
 
 export function nowIso(): string {
