@@ -81,7 +81,9 @@ function retryable(err: unknown): boolean {
  * (see retryable). On PostgreSQL the transaction is SERIALIZABLE: our
  * read-then-write transactions (counters, gap-free event sequences, the
  * projection) then behave as they do on SQLite, where writers run one at a
- * time, instead of losing updates under READ COMMITTED.
+ * time, instead of losing updates under READ COMMITTED. `work` may run more
+ * than once: it must only touch the database, and must not call inTransaction
+ * itself (on SQLite it would wait for its own turn).
  */
 export async function inTransaction<T>(ds: DataSource, work: (em: EntityManager) => Promise<T>): Promise<T> {
   const postgres = ds.options.type === 'postgres';
