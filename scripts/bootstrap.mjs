@@ -227,9 +227,9 @@ function run(cmd, args, opts = {}) {
   });
 }
 
-async function step(title, cmd, args) {
+async function step(title, cmd, args, opts = {}) {
   say(`──── ${title}`);
-  const code = await run(cmd, args);
+  const code = await run(cmd, args, opts);
   if (code !== 0) fail(`${title} failed (exit ${code})`, code);
 }
 
@@ -252,7 +252,23 @@ async function main() {
     await step('npm run build', 'npm', ['run', 'build']);
     await step('npm run lint', 'npm', ['run', 'lint']);
     await step('npm run typecheck', 'npm', ['run', 'typecheck']);
-    await step('vitest run', 'npx', ['vitest', 'run', ...extraArgs]);
+    // The suite runs on SQLite, then again on PostgreSQL when
+    // BATON_TEST_DATABASE_URL names a database on a server we may create
+    // databases on (the test networks derive theirs from it).
+    const { DATABASE_URL: _ignored, ...sqliteEnv } = process.env;
+    await step('vitest run (SQLite)', 'npx', ['vitest', 'run', ...extraArgs], { env: sqliteEnv });
+    const pgUrl = process.env.BATON_TEST_DATABASE_URL;
+    if (!pgUrl) {
+      say(
+        'PostgreSQL pass skipped: set BATON_TEST_DATABASE_URL=postgres://user:password@127.0.0.1:5432/baton_test to run it',
+      );
+    } else {
+      const env = { ...sqliteEnv, DATABASE_URL: pgUrl };
+      // The race test's 200 processes take minutes; PostgreSQL's pass runs
+      // fewer unless BATON_RACE_PROCESSES says otherwise.
+      env.BATON_RACE_PROCESSES ??= '100';
+      await step(`vitest run (PostgreSQL, ${new URL(pgUrl).host})`, 'npx', ['vitest', 'run', ...extraArgs], { env });
+    }
   }
 }
 

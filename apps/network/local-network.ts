@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEV_ACCOUNTS } from '../shared/chain/dev-accounts.js';
 import { SequencerClient } from '../shared/chain/sequencer.js';
-import { openDatabase } from '../shared/db/data-source.js';
+import { memberDatabaseOptions, openDatabase } from '../shared/db/data-source.js';
+import { databaseNameOf, ensurePostgresDatabase } from '../shared/db/postgres.js';
 import { PROJECT_ROOT } from '../shared/paths.js';
 import { stopLeftovers, markChildren } from './leftovers.js';
 import { LocalChain } from './local-chain.js';
@@ -102,7 +103,9 @@ export class LocalNetwork {
     log('[4/4] member nodes');
     for (const [i, name] of DEMO_MEMBERS.entries()) {
       const env = this.memberEnv(name, DEV_ACCOUNTS[i + 1].privateKey);
-      // Migrate once here, so the gateway and worker never race to do it.
+      // Create (PostgreSQL) and migrate once here, so the gateway and worker never race to do it.
+      if (env.DATABASE_URL && (await ensurePostgresDatabase(env.DATABASE_URL)))
+        log(`      created database ${databaseNameOf(env.DATABASE_URL)}`);
       await (await openDatabase({ databaseUrl: env.DATABASE_URL, sqlitePath: env.SQLITE_PATH }, true)).destroy();
       for (const role of ['worker', 'gateway'] as const)
         this.members.push(MemberProcess.start({ member: name, role, env, logDir: join(dataDir, 'logs'), log }));
@@ -145,6 +148,7 @@ export class LocalNetwork {
 
   private memberEnv(name: string, key: string): Record<string, string> {
     const url = this.gatewayUrl(name);
+    const database = memberDatabaseOptions(this.options.dataDir, process.env.DATABASE_URL ?? '', name);
     return {
       MEMBER_NAME: name,
       MEMBER_KEY: key,
@@ -153,8 +157,8 @@ export class LocalNetwork {
       TEMPORAL_UI_URL: this.temporalUiUrl,
       CHAIN_RPC_URL: this.chain!.rpcUrl,
       SEQUENCER_ADDRESS: this.sequencer,
-      DATABASE_URL: process.env.DATABASE_URL ? `${process.env.DATABASE_URL.replace(/\/[^/]*$/, '')}/baton_${name}` : '',
-      SQLITE_PATH: join(this.options.dataDir, 'members', name, 'baton.sqlite'),
+      DATABASE_URL: database.databaseUrl,
+      SQLITE_PATH: database.sqlitePath,
       PORT: new URL(url).port,
       HOST: '127.0.0.1',
       PUBLIC_URL: url,

@@ -1,12 +1,14 @@
-import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
+import { withDatabaseName } from '../../apps/shared/db/postgres.js';
 import { tradeSettlement } from '../../workflows/process-types/trade-settlement.js';
 import { Api, type ProcessView } from './api.js';
 import { MEMBERS, type Member } from './network-process.js';
 import { partPid, type Part } from './network-parts.js';
 import { E2E_PORTS } from './ports.js';
+import { memberDatabase } from '../support/member-database.js';
 
 /**
  * One fault at a time on the shared network, each with 50 processes in
@@ -41,14 +43,39 @@ async function restarted(part: Part, oldPid: number, timeoutMs = 120_000): Promi
   }
 }
 
-/** The member's SQLite file locked by another writer (as a stuck migration or backup would): writes fail meanwhile. */
+/**
+ * The member's database unavailable for a while. SQLite: another writer holds
+ * the file's lock (as a stuck backup would), so writes fail after their busy
+ * timeout. PostgreSQL: every connection of the member is terminated, again
+ * and again, as a failover or a network cut would.
+ */
 async function databaseOutage(member: Member, ms: number): Promise<void> {
-  const db = new DatabaseSync(join(dataDir(), 'members', member, 'baton.sqlite'));
-  db.exec('PRAGMA busy_timeout = 30000');
-  db.exec('BEGIN EXCLUSIVE');
-  await sleep(ms);
-  db.exec('COMMIT');
-  db.close();
+  const options = memberDatabase(inject('e2eDatabase'), member);
+  if (!options.databaseUrl) {
+    const db = new DatabaseSync(options.sqlitePath);
+    db.exec('PRAGMA busy_timeout = 30000');
+    db.exec('BEGIN EXCLUSIVE');
+    await sleep(ms);
+    db.exec('COMMIT');
+    db.close();
+    return;
+  }
+  const name = new URL(options.databaseUrl).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: withDatabaseName(options.databaseUrl, 'postgres') });
+  await admin.connect();
+  try {
+    let terminated = 0;
+    for (const end = Date.now() + ms; Date.now() < end; await sleep(1_000)) {
+      const { rowCount } = await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      );
+      terminated += rowCount ?? 0;
+    }
+    expect(terminated).toBeGreaterThan(0);
+  } finally {
+    await admin.end();
+  }
 }
 
 /** A view, or undefined while the member cannot answer (its gateway is the part that is down). */
@@ -124,7 +151,7 @@ const FAULTS: Fault[] = [
   killAndRestart('bank-gateway'),
   killAndRestart('temporal'),
   killAndRestart('chain-node'),
-  { name: "the buyer's database refusing writes for 20 s", inject: () => databaseOutage('buyer', 20_000) },
+  { name: "the buyer's database unavailable for 20 s", inject: () => databaseOutage('buyer', 20_000) },
   {
     name: "the seller's gateway unreachable for 20 s (private data delivery retries)",
     async inject() {

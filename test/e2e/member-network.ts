@@ -7,8 +7,14 @@ import { findOrInstallTemporalCli } from '../../apps/network/temporal-cli.js';
 import { TemporalDevServer } from '../../apps/network/temporal-server.js';
 import { DEV_ACCOUNTS } from '../../apps/shared/chain/dev-accounts.js';
 import { SequencerClient } from '../../apps/shared/chain/sequencer.js';
-import { openDatabase } from '../../apps/shared/db/data-source.js';
 import { PROJECT_ROOT } from '../../apps/shared/paths.js';
+import {
+  memberDatabase,
+  networkDatabaseUrl,
+  openMemberDatabase,
+  wipeMemberDatabase,
+  type TestNetworkDatabase,
+} from '../support/member-database.js';
 import type { NetworkPorts } from './network-process.js';
 
 export interface MemberSpec {
@@ -32,6 +38,7 @@ export class MemberNetwork {
   private chain?: LocalChain;
   private readonly running = new Map<string, MemberProcess[]>();
   private readonly namespaceOf = new Map<string, string>();
+  private readonly started = new Set<string>();
 
   constructor(
     private readonly ports: NetworkPorts,
@@ -94,14 +101,17 @@ export class MemberNetwork {
       TEMPORAL_NAMESPACE: namespace,
       CHAIN_RPC_URL: this.chain!.rpcUrl,
       SEQUENCER_ADDRESS: this.sequencer,
-      DATABASE_URL: '',
-      SQLITE_PATH: join(this.memberDir(member), 'baton.sqlite'),
+      DATABASE_URL: this.database(member).databaseUrl,
+      SQLITE_PATH: this.database(member).sqlitePath,
       PORT: new URL(url).port,
       HOST: '127.0.0.1',
       PUBLIC_URL: url,
       METRICS_PORT: String(Number(new URL(url).port) + 100),
     };
-    await (await openDatabase({ databaseUrl: '', sqlitePath: env.SQLITE_PATH }, true)).destroy();
+    // A PostgreSQL database of an earlier run would outlive its chain: each network starts its members empty.
+    if (!this.started.has(member.name)) await wipeMemberDatabase(this.databaseNetwork, member.name);
+    this.started.add(member.name);
+    await (await openMemberDatabase(this.databaseNetwork, member.name, true)).destroy();
     const logDir = join(this.dataDir, 'logs');
     this.running.set(member.name, [
       MemberProcess.start({ member: member.name, role: 'worker', env, logDir, log: this.log }),
@@ -117,7 +127,17 @@ export class MemberNetwork {
 
   /** Deletes the member's database and blobs: what a lost disk leaves. */
   async wipeMember(member: MemberSpec): Promise<void> {
+    await wipeMemberDatabase(this.databaseNetwork, member.name);
     await rm(this.memberDir(member), { recursive: true, force: true });
+  }
+
+  /** The run's engine: SQLite under the data folder, or PostgreSQL databases `baton_rebuild_<member>`. */
+  private get databaseNetwork(): TestNetworkDatabase {
+    return { dataDir: this.dataDir, databaseUrl: networkDatabaseUrl('baton_rebuild') };
+  }
+
+  private database(member: MemberSpec) {
+    return memberDatabase(this.databaseNetwork, member.name);
   }
 
   async stop(): Promise<void> {

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { networkDatabaseUrl, wipeNetworkDatabases, type TestNetworkDatabase } from '../support/member-database.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -23,6 +24,15 @@ export function gatewayUrl(ports: NetworkPorts, member: Member): string {
 }
 
 /**
+ * Where a test network on `ports` keeps its member databases: its data folder
+ * (SQLite), or on PostgreSQL runs the databases `baton_net<gateway base port>_<member>`
+ * on DATABASE_URL's server, so networks running at the same time never share one.
+ */
+export function testNetworkDatabase(ports: NetworkPorts, dataDir: string): TestNetworkDatabase {
+  return { dataDir, databaseUrl: networkDatabaseUrl(`baton_net${ports.gatewayBase}`) };
+}
+
+/**
  * The real `npm start` program (dist/apps/network/main.js) in its own process
  * group, so a test can stop it with Ctrl-C (SIGINT) or kill the whole thing.
  */
@@ -30,9 +40,15 @@ export class NetworkProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly logFile: string,
+    /** The network's member databases, for tests that open them (test/support/member-database.ts). */
+    readonly database: TestNetworkDatabase,
   ) {}
 
   static async start(ports: NetworkPorts, dataDir: string, timeoutMs = 240_000): Promise<NetworkProcess> {
+    const database = testNetworkDatabase(ports, dataDir);
+    // A data folder the launcher has not used yet is a new network: on
+    // PostgreSQL, member databases left by an earlier run must go too.
+    if (!existsSync(join(dataDir, 'chain', 'deployment.json'))) await wipeNetworkDatabases(database, MEMBERS);
     const logFile = join(dataDir, `launcher-${Date.now()}.log`);
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dataDir, { recursive: true });
@@ -44,6 +60,7 @@ export class NetworkProcess {
       env: {
         ...process.env,
         BATON_DATA_DIR: dataDir,
+        DATABASE_URL: database.databaseUrl,
         BATON_TEMPORAL_PORT: String(ports.temporal),
         BATON_TEMPORAL_UI_PORT: String(ports.temporalUi),
         BATON_CHAIN_PORT: String(ports.chain),
@@ -51,7 +68,7 @@ export class NetworkProcess {
       },
     });
     closeSync(fd);
-    const network = new NetworkProcess(child, logFile);
+    const network = new NetworkProcess(child, logFile, database);
     const deadline = Date.now() + timeoutMs;
     while (!network.log().includes('BATON READY')) {
       if (child.exitCode !== null) throw new Error(`the network exited while starting:\n${network.log()}`);

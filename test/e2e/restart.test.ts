@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agreedView, Api, type ProcessView } from './api.js';
 import { MEMBERS, NetworkProcess, type Member } from './network-process.js';
 import { RESTART_PORTS } from './ports.js';
+import { wipeNetworkDatabases } from '../support/member-database.js';
 
 const api = new Api(RESTART_PORTS);
 const FINAL = ['completed', 'compensated', 'failed'];
@@ -30,7 +31,10 @@ describe('a second start reuses what is there', () => {
   afterAll(async () => {
     await network?.kill();
     if (process.env.BATON_KEEP_E2E_DATA) console.log(`restart test data kept in ${dataDir}`);
-    else rmSync(dataDir, { recursive: true, force: true });
+    else {
+      rmSync(dataDir, { recursive: true, force: true });
+      if (network) await wipeNetworkDatabases(network.database, MEMBERS);
+    }
   });
 
   it('after Ctrl-C: same contract, same history, and the ledger goes on', async () => {

@@ -1,9 +1,10 @@
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { Wallet } from 'ethers';
+import { In, type DataSource } from 'typeorm';
 import { describe, expect, inject, it } from 'vitest';
 import { DEV_ACCOUNTS } from '../../apps/shared/chain/dev-accounts.js';
+import { LedgerPinRecord, PrivateMessageRecord } from '../../apps/shared/db/entities.js';
 import { signRequest } from '../../apps/shared/exchange/signing.js';
+import { openMemberDatabase } from '../support/member-database.js';
 import { agreedView, Api, type ProcessView } from './api.js';
 import { MEMBERS, type Member } from './network-process.js';
 import { E2E_PORTS } from './ports.js';
@@ -21,11 +22,20 @@ async function startLoan(input: Record<string, unknown>, member: Member = 'bank'
   return body;
 }
 
-/** A member's own database, opened beside its running node (SQLite, WAL). */
-function memberDb(member: Member): DatabaseSync {
-  const db = new DatabaseSync(join(inject('e2eDataDir'), 'members', member, 'baton.sqlite'));
-  db.exec('PRAGMA busy_timeout = 10000');
-  return db;
+/** A member's own database (SQLite or PostgreSQL, as the run uses), opened beside its running node. */
+async function withMemberDb<T>(member: Member, work: (ds: DataSource) => Promise<T>): Promise<T> {
+  const ds = await openMemberDatabase(inject('e2eDatabase'), member);
+  try {
+    return await work(ds);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** The hashes of a process's private messages at a member (its pins carry them). */
+async function messageHashes(ds: DataSource, processId: string, author?: string): Promise<string[]> {
+  const rows = await ds.getRepository(PrivateMessageRecord).findBy({ processId, ...(author ? { author } : {}) });
+  return rows.map((r) => r.hash);
 }
 
 async function waitFor<T>(
@@ -63,21 +73,19 @@ describe('sagas across three members', () => {
 
     // The listener delivers every pin of the process again, at every member.
     for (const m of MEMBERS) {
-      const db = memberDb(m);
-      const changed = db
-        .prepare(
-          `UPDATE ledger_pins SET state = 'pending' WHERE hash IN (SELECT hash FROM private_messages WHERE processId = ?)`,
-        )
-        .run(started.id).changes;
-      expect(changed).toBeGreaterThanOrEqual(6);
-      db.close();
+      const { affected } = await withMemberDb(m, async (ds) =>
+        ds
+          .getRepository(LedgerPinRecord)
+          .update({ hash: In(await messageHashes(ds, started.id)) }, { state: 'pending' }),
+      );
+      expect(affected).toBeGreaterThanOrEqual(6);
     }
     // A peer sends every message of the process again, properly signed.
-    const seller = memberDb('seller');
-    const bodies = seller
-      .prepare(`SELECT body FROM private_messages WHERE processId = ? AND author = 'seller'`)
-      .all(started.id) as unknown as { body: string }[];
-    seller.close();
+    const bodies = await withMemberDb('seller', (ds) =>
+      ds
+        .getRepository(PrivateMessageRecord)
+        .find({ select: { body: true }, where: { processId: started.id, author: 'seller' } }),
+    );
     expect(bodies.length).toBe(2); // reserve-stock and ship
     const wallet = new Wallet(DEV_ACCOUNTS[2].privateKey);
     for (const { body } of bodies) {
@@ -89,15 +97,13 @@ describe('sagas across three members', () => {
       expect(res.status).toBe(200);
     }
 
-    await waitFor(() => {
+    await waitFor(async () => {
       for (const m of MEMBERS) {
-        const db = memberDb(m);
-        const { pending } = db
-          .prepare(
-            `SELECT count(*) AS pending FROM ledger_pins p JOIN private_messages m ON m.hash = p.hash WHERE m.processId = ? AND p.state = 'pending'`,
-          )
-          .get(started.id) as unknown as { pending: number };
-        db.close();
+        const pending = await withMemberDb(m, async (ds) =>
+          ds
+            .getRepository(LedgerPinRecord)
+            .countBy({ hash: In(await messageHashes(ds, started.id)), state: 'pending' }),
+        );
         if (pending > 0) return undefined;
       }
       return true;

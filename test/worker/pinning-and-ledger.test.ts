@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalChain } from '../../apps/network/local-chain.js';
 import { DEV_ACCOUNTS } from '../../apps/shared/chain/dev-accounts.js';
 import { SequencerClient } from '../../apps/shared/chain/sequencer.js';
-import { openDatabase } from '../../apps/shared/db/data-source.js';
 import { EventRecord, LedgerPinRecord } from '../../apps/shared/db/entities.js';
 import { createLogger } from '../../apps/shared/logger.js';
 import { LedgerListener } from '../../apps/worker/ledger-listener.js';
 import { PinBatcher } from '../../apps/worker/pin-batcher.js';
 import { b32, freePort, projectRoot, tempDir } from '../contracts/chain-helpers.js';
+import { openFreshTestDatabase } from '../support/member-database.js';
 import type { DataSource } from 'typeorm';
 
 // The pinner and the ledger listener against a real chain and a real database.
@@ -26,7 +26,7 @@ describe('pin batcher and ledger listener', () => {
     await owner.addMember(DEV_ACCOUNTS[1].address, 'buyer', 'http://127.0.0.1:1');
     owner.destroy();
     member = new SequencerClient({ rpcUrl: chain.rpcUrl, address, privateKey: DEV_ACCOUNTS[1].privateKey });
-    ds = await openDatabase({ databaseUrl: '', sqlitePath: join(dir, 'baton.sqlite') }, true);
+    ds = await openFreshTestDatabase('baton_infra_pinning', dir);
   });
 
   afterAll(async () => {

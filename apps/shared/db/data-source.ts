@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ENTITIES } from './entities.js';
 import { InitialSchema1764100000001 } from './migrations/0001-initial-schema.js';
 import { ProcessOutcomes1764100000002 } from './migrations/0002-process-outcomes.js';
 import { Data1764100000003 } from './migrations/0003-data.js';
 import { Subscriptions1764100000004 } from './migrations/0004-subscriptions.js';
+import { isPostgresUrl, memberDatabaseUrl } from './postgres.js';
 
 /** Numbered migrations, oldest first. Schema changes only ever go through here. */
 export const MIGRATIONS = [
@@ -21,9 +22,24 @@ export interface DatabaseOptions {
   sqlitePath: string;
 }
 
+/**
+ * Where a member of a local network (`npm start`, the tests) keeps its data:
+ * `<baseUrl's database>_<member>` on the PostgreSQL server of `baseUrl`, or,
+ * when `baseUrl` is empty, the SQLite file `<dataDir>/members/<member>/baton.sqlite`.
+ */
+export function memberDatabaseOptions(dataDir: string, baseUrl: string, member: string): DatabaseOptions {
+  return {
+    databaseUrl: baseUrl ? memberDatabaseUrl(baseUrl, member) : '',
+    sqlitePath: join(dataDir, 'members', member, 'baton.sqlite'),
+  };
+}
+
 export function createDataSource(options: DatabaseOptions): DataSource {
   const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, logging: false } as const;
-  if (/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
+  if (isPostgresUrl(options.databaseUrl)) {
+    // pg returns COUNT(*) and other bigints as strings; our integer columns are
+    // int4 and come back as numbers. Every transaction is SERIALIZABLE (see
+    // inTransaction), as every SQLite transaction is by its single writer.
     return new DataSource({ type: 'postgres', url: options.databaseUrl, ...common, extra: { max: 10 } });
   }
   if (options.databaseUrl) throw new Error(`DATABASE_URL must be a postgres:// URL, got "${options.databaseUrl}"`);
@@ -55,18 +71,54 @@ export async function openDatabase(options: DatabaseOptions, migrate: boolean): 
 }
 
 /**
- * Runs `work` in a transaction, retrying when SQLite reports the database
- * busy (another process of the same member holds the write lock).
+ * Errors after which a transaction is run again: SQLite busy (another process
+ * of the same member holds the write lock); PostgreSQL serialization failure
+ * (40001) and deadlock (40P01), which SERIALIZABLE transactions report when a
+ * concurrent one changed what they read.
+ */
+function retryable(err: unknown): boolean {
+  const e = err as { code?: string; driverError?: { code?: string } };
+  const code = e.code ?? e.driverError?.code;
+  return code === '40001' || code === '40P01' || /SQLITE_BUSY|database is locked/i.test(String((err as Error).message));
+}
+
+/**
+ * Runs `work` in a transaction, retrying it when the database asks for that
+ * (see retryable). On PostgreSQL the transaction is SERIALIZABLE: our
+ * read-then-write transactions (counters, gap-free event sequences, the
+ * projection) then behave as they do on SQLite, where writers run one at a
+ * time, instead of losing updates under READ COMMITTED. `work` may run more
+ * than once: it must only touch the database, and must not call inTransaction
+ * itself (on SQLite it would wait for its own turn).
  */
 export async function inTransaction<T>(ds: DataSource, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  const postgres = ds.options.type === 'postgres';
   for (let attempt = 1; ; attempt++) {
     try {
-      return await ds.transaction(work);
+      return await (postgres ? ds.transaction('SERIALIZABLE', work) : oneAtATime(ds, () => ds.transaction(work)));
     } catch (err) {
-      if (attempt >= 20 || !/SQLITE_BUSY|database is locked/i.test(String((err as Error).message))) throw err;
-      await new Promise((r) => setTimeout(r, 20 * attempt));
+      if (attempt >= 30 || !retryable(err)) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(20 * attempt, 500) * (0.5 + Math.random())));
     }
   }
+}
+
+/** The tail of each SQLite DataSource's queue of transactions. */
+const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
+
+/**
+ * better-sqlite3 is one connection: a second transaction begun while one is
+ * open fails ("cannot start a transaction within a transaction"). Transactions
+ * of one process therefore wait for each other here; other processes wait on
+ * SQLite's lock (busy timeout).
+ */
+function oneAtATime<T>(ds: DataSource, run: () => Promise<T>): Promise<T> {
+  const result = (sqliteQueues.get(ds) ?? Promise.resolve()).then(run, run);
+  sqliteQueues.set(
+    ds,
+    result.catch(() => undefined),
+  );
+  return result;
 }
 
 export function nowIso(): string {
