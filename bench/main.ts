@@ -7,6 +7,7 @@ import { ChainWatch } from './chain-watch.js';
 import { closedLoop, type LevelResult } from './closed-loop.js';
 import { MemberFeeds } from './member-feed.js';
 import { PlainTemporal } from './plain-load.js';
+import { pinCycles } from './breakdown.js';
 import { cpuBetween, filesSize, networkProcesses, sample, type ProcSample } from './procs.js';
 import { machineInfo, writeReports, type BatonLevel, type BenchResults } from './report.js';
 import { sleep, summarize } from './stats.js';
@@ -146,6 +147,7 @@ async function measureBaton(
     delivery: summarize(delivery),
     batchPinnedDelivery: summarize(ledgerDelivery),
     cpuMsPerProcess: perProcess(cpuBetween(before, after), level.completed),
+    pinCycle: pinCycles(feeds.events, blockOfPin, chain.seenAt),
   };
 }
 
@@ -202,6 +204,9 @@ function pick(env: NodeJS.ProcessEnv, keys: string[]): Record<string, string> {
 function fmt(l: LevelResult): string {
   return `${l.throughput}/s, ${l.completed} done, ${l.failed} failed, p50 ${l.latency.p50Ms} ms, p99 ${l.latency.p99Ms} ms`;
 }
+
+// Ctrl-C: exit through process.exit, whose handlers stop every child (network and plain workers).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 main().then(
   () => process.exit(0),

@@ -6,6 +6,8 @@ export interface ReceivedEvent {
   type: string;
   processId?: string;
   pin?: number;
+  /** The member that wrote the pin (process events). */
+  author?: string;
   /** batch-pinned: the block the batch is in. */
   blockNumber?: number;
   receivedAt: number;
@@ -84,7 +86,7 @@ export class MemberFeeds {
     const e = JSON.parse(raw.toString()) as {
       type: string;
       reference?: string;
-      data?: { pin?: number; blockNumber?: number };
+      data?: { pin?: number; blockNumber?: number; author?: string };
     };
     if (this.recording)
       this.events.push({
@@ -92,6 +94,7 @@ export class MemberFeeds {
         type: e.type,
         processId: e.reference,
         pin: e.data?.pin,
+        author: e.data?.author,
         blockNumber: e.data?.blockNumber,
         receivedAt,
       });

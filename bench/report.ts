@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../apps/shared/paths.js';
+import type { PinCycle } from './breakdown.js';
 import type { LevelResult } from './closed-loop.js';
 import { renderChart } from './chart.js';
 import type { ProcSample } from './procs.js';
@@ -17,6 +18,7 @@ export interface BatonLevel extends LevelResult {
   /** The same for the listener's batch-pinned events, which do not go through Temporal. */
   batchPinnedDelivery: LatencySummary;
   cpuMsPerProcess: Record<string, number>;
+  pinCycle: PinCycle;
 }
 
 export interface BenchResults {
@@ -97,6 +99,15 @@ export function markdown(r: BenchResults): string {
       const lat = (l: LatencySummary) => `${n(l.p50Ms)} / ${n(l.p95Ms)} / ${n(l.p99Ms)}`;
       return `| ${b.concurrency} | ${b.throughput} | ${p?.throughput ?? '–'} | ${lat(b.latency)} | ${p ? lat(p.latency) : '–'} | ${b.pinsPerTx} | ${b.chainTxPerSec} | ${lat2(b.delivery)} | ${lat2(b.batchPinnedDelivery)} |`;
     }),
+    '',
+    'One pin round, medians (at 1 in flight it shows where one process spends its time):',
+    '',
+    "| in flight | pins | block → event at the member acting next ms | that event → next pin's block ms | block → event at the last member ms |",
+    '| ---: | ---: | ---: | ---: | ---: |',
+    ...r.baton.map(
+      (b) =>
+        `| ${b.concurrency} | ${b.pinCycle.pins} | ${n(b.pinCycle.blockToEventMs)} | ${n(b.pinCycle.eventToNextBlockMs)} | ${n(b.pinCycle.blockToLastMemberMs)} |`,
+    ),
     '',
     'CPU ms per completed process, by process (Baton at each concurrency):',
     '',

@@ -23,12 +23,16 @@ const DEFAULTS = {
   SEQUENCER_START_BLOCK: '0',
   /** Blocks a pin must be under before the listener acts on it (0 on the local chain). */
   CHAIN_CONFIRMATIONS: '0',
-  /** How often the ledger listener polls the chain for new blocks, in ms. */
-  LEDGER_POLL_MS: '100',
+  /** How often the ledger listener asks the chain for new blocks, in ms (it also reads at once after this member pins). */
+  LEDGER_POLL_MS: '20',
+  /** How often the dispatcher looks for recorded pins whose private data came late, in ms (it runs at once after each read). */
+  LEDGER_DISPATCH_POLL_MS: '200',
   /** Most pins in one Sequencer transaction. */
   PIN_BATCH_MAX: '200',
   /** How long the pinner waits for more pins before sending a batch, in ms. */
   PIN_LINGER_MS: '20',
+  /** How often the gateway reads the event log for its WebSocket subscribers, in ms. */
+  EVENT_POLL_MS: '20',
   /** Database: a postgres:// URL, or empty for the SQLite file below. */
   DATABASE_URL: '',
   /** SQLite database file, used when DATABASE_URL is empty. */
@@ -68,8 +72,10 @@ export interface MemberConfig {
   sequencerStartBlock: number;
   chainConfirmations: number;
   ledgerPollMs: number;
+  ledgerDispatchPollMs: number;
   pinBatchMax: number;
   pinLingerMs: number;
+  eventPollMs: number;
   databaseUrl: string;
   sqlitePath: string;
   dbMigrate: boolean;
@@ -113,8 +119,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
     sequencerStartBlock: int('SEQUENCER_START_BLOCK'),
     chainConfirmations: int('CHAIN_CONFIRMATIONS'),
     ledgerPollMs: int('LEDGER_POLL_MS'),
+    ledgerDispatchPollMs: int('LEDGER_DISPATCH_POLL_MS'),
     pinBatchMax: int('PIN_BATCH_MAX'),
     pinLingerMs: int('PIN_LINGER_MS'),
+    eventPollMs: int('EVENT_POLL_MS'),
     databaseUrl: get('DATABASE_URL'),
     sqlitePath: get('SQLITE_PATH'),
     dbMigrate: get('DB_MIGRATE') !== 'false',

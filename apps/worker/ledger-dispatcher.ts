@@ -10,6 +10,9 @@ import { findStartMessage } from '../shared/exchange/message-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { WorkerMetrics } from './metrics.js';
 
+/** Signals in flight at once; each is one Temporal round trip. */
+const DELIVERY_CONCURRENCY = 32;
+
 /**
  * Hands recorded pins whose private data this member holds to the member's
  * process workflows (signal-with-start), in pin order within each context: a
@@ -48,7 +51,14 @@ export class LedgerDispatcher {
       .orderBy('p.pin', 'ASC')
       .limit(200)
       .getMany();
-    for (const pin of ready) await this.deliver(pin);
+    // At most one pin per context is ready (an earlier pending pin holds back
+    // the later ones), so these deliveries are independent: send them side by
+    // side rather than one Temporal round trip after another.
+    const failures: unknown[] = [];
+    for (let i = 0; i < ready.length; i += DELIVERY_CONCURRENCY)
+      for (const r of await Promise.allSettled(ready.slice(i, i + DELIVERY_CONCURRENCY).map((p) => this.deliver(p))))
+        if (r.status === 'rejected') failures.push(r.reason);
+    if (failures.length > 0) throw failures[0];
     return ready.length;
   }
 

@@ -19,6 +19,12 @@ const BLOCK_RANGE = 2_000;
 export class LedgerListener {
   /** When the last read of the chain succeeded (ms since the epoch); the worker's /readyz looks at it. */
   lastReadAt?: number;
+  /**
+   * The saved cursor, kept after the first read: this is the member's only
+   * listener (and its only writer), so between new blocks a poll costs one
+   * cheap block-number call and no database query.
+   */
+  private nextBlock?: number;
 
   constructor(
     private readonly ds: DataSource,
@@ -30,8 +36,10 @@ export class LedgerListener {
 
   /** Reads what the chain has past the cursor; returns how many batches it recorded. */
   async pollOnce(): Promise<number> {
-    const cursor = await this.ds.getRepository(LedgerCursorRecord).findOneBy({ name: CURSOR });
-    const from = cursor?.nextBlock ?? this.options.startBlock;
+    this.nextBlock ??=
+      (await this.ds.getRepository(LedgerCursorRecord).findOneBy({ name: CURSOR }))?.nextBlock ??
+      this.options.startBlock;
+    const from = this.nextBlock;
     const chainHead = await this.sequencer.blockNumber();
     const head = chainHead - this.options.confirmations;
     if (head < from) {
@@ -46,6 +54,7 @@ export class LedgerListener {
       for (const batch of batches) recorded += await this.record(em, batch);
       await em.save(LedgerCursorRecord, { name: CURSOR, nextBlock: to + 1 });
     });
+    this.nextBlock = to + 1;
     this.metrics?.pinsRecorded.inc(recorded);
     this.read(chainHead, to + 1);
     // The listener knows contexts only; the dispatcher logs each pin with its processId.
@@ -72,9 +81,11 @@ export class LedgerListener {
     const recordedAt = nowIso();
     for (let i = 0; i < batch.pins.length; i++) {
       const context = batch.contexts[i];
-      const counter = (await em.findOneBy(LedgerContextRecord, { context })) ?? { context, pinCount: 0 };
-      counter.pinCount += 1;
-      await em.save(LedgerContextRecord, counter);
+      const counter = await em.findOneBy(LedgerContextRecord, { context });
+      const pinCount = (counter?.pinCount ?? 0) + 1;
+      // update/insert rather than save(): save reads the row again first.
+      if (counter) await em.update(LedgerContextRecord, { context }, { pinCount });
+      else await em.insert(LedgerContextRecord, { context, pinCount });
       await em.insert(LedgerPinRecord, {
         pin: batch.firstPin + i,
         batch: batch.sequence,
@@ -85,7 +96,7 @@ export class LedgerListener {
         blockNumber: batch.blockNumber,
         logIndex: batch.logIndex,
         transactionHash: batch.transactionHash,
-        contextIndex: counter.pinCount,
+        contextIndex: pinCount,
         state: 'pending',
         note: null,
         recordedAt,

@@ -90,10 +90,21 @@ async function main(): Promise<void> {
   );
   const dispatcher = new LedgerDispatcher(ds, client, directory, config.memberName, log, metrics);
   const onError = (what: string) => (err: unknown) => log.error(`${what} failed; retrying`, { error: String(err) });
-  const loops = [
-    repeat(() => listener.pollOnce(), config.ledgerPollMs, onError('ledger read')),
-    repeat(() => dispatcher.dispatchOnce(), config.ledgerPollMs, onError('ledger delivery')),
-  ];
+  // The dispatcher runs as soon as the listener recorded batches, and the
+  // listener reads as soon as this member's own batch is mined: no poll
+  // interval stands between a pin and its delivery on that path.
+  const dispatching = repeat(() => dispatcher.dispatchOnce(), config.ledgerDispatchPollMs, onError('ledger delivery'));
+  const reading = repeat(
+    async () => {
+      const batches = await listener.pollOnce();
+      if (batches > 0) dispatching.wake();
+      return batches;
+    },
+    config.ledgerPollMs,
+    onError('ledger read'),
+  );
+  const loops = [reading, dispatching];
+  pinner.onPinned = () => reading.wake();
   pinner.start();
   const readiness = (): Readiness => {
     if (worker.getState() !== 'RUNNING') return { ready: false, reason: `worker is ${worker.getState()}` };

@@ -18,8 +18,10 @@ const acts = proxyActivities<PlainActivities>({
 export async function plainTradeWorkflow(args: PlainTradeArgs): Promise<number> {
   const steps = tradeSettlement.steps;
   let done = 0;
+  // A later step's signal may come in the same activation as our own step's
+  // completion: every step before a done one is done too.
   setHandler(stepDoneSignal, ({ index }) => {
-    if (index === done) done += 1;
+    done = Math.max(done, index + 1);
   });
   while (done < steps.length) {
     const step = steps[done];
@@ -33,8 +35,9 @@ export async function plainTradeWorkflow(args: PlainTradeArgs): Promise<number> 
         participants: args.participants,
         member: args.member,
       });
-      await acts.notifyPeers({ processId: args.processId, participants: args.participants, index: done });
-      done += 1;
+      const index = done;
+      await acts.notifyPeers({ processId: args.processId, participants: args.participants, index });
+      done = Math.max(done, index + 1);
     } else {
       const waitingFor = done;
       await condition(() => done > waitingFor);

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { ProjectionActivities } from '../../../workflows/activities.js';
 import { inTransaction, nowIso } from '../../shared/db/data-source.js';
 import { ProcessRecord } from '../../shared/db/entities.js';
@@ -15,7 +16,11 @@ export function createProjectionActivities(ds: DataSource, log?: Logger): Projec
         const now = nowIso();
         const existing = await em.findOneBy(ProcessRecord, { id: state.processId });
         previous = existing?.status;
-        await em.save(ProcessRecord, processRow(state, existing?.createdAt ?? now, now));
+        // update/insert rather than save(): save would read the row a second time.
+        // simple-json columns are typed loosely by TypeORM's insert/update; the row is a complete entity.
+        const row = processRow(state, existing?.createdAt ?? now, now) as QueryDeepPartialEntity<ProcessRecord>;
+        if (existing) await em.update(ProcessRecord, { id: state.processId }, row);
+        else await em.insert(ProcessRecord, row);
         await appendEvents(
           em,
           events.map((e) => ({
