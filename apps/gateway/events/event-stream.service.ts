@@ -4,12 +4,9 @@ import { EventRecord } from '../../shared/db/entities.js';
 import type { MemberConfig } from '../../shared/config.js';
 import type { Logger } from '../../shared/logger.js';
 import { CONFIG, DATA_SOURCE, LOGGER } from '../core/tokens.js';
+import { matchesFilter, type EventFilter } from './event-filter.js';
 
-export interface EventFilter {
-  events?: RegExp;
-  topic?: RegExp;
-  reference?: RegExp;
-}
+export type { EventFilter } from './event-filter.js';
 
 export interface StreamSubscriber {
   filter: EventFilter;
@@ -33,6 +30,9 @@ const PAGE = 500;
 @Injectable()
 export class EventStreamService implements OnModuleDestroy {
   private readonly subscribers = new Set<Registration>();
+  private readonly appendListeners = new Set<(latest: number) => void>();
+  /** The next sequence append listeners have not been told about. */
+  private tail = 0;
   private readonly timer: NodeJS.Timeout;
   private polling = false;
 
@@ -73,36 +73,47 @@ export class EventStreamService implements OnModuleDestroy {
     return () => this.subscribers.delete(registration);
   }
 
+  /** Calls `listener` with the newest sequence whenever the log grew (durable subscriptions wake on it). */
+  onAppend(listener: (latest: number) => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
   onModuleDestroy(): void {
     clearInterval(this.timer);
   }
 
   private async poll(): Promise<void> {
-    if (this.polling || this.subscribers.size === 0) return;
+    if (this.polling || (this.subscribers.size === 0 && this.appendListeners.size === 0)) return;
     this.polling = true;
     try {
-      const from = Math.min(...[...this.subscribers].map((s) => s.next));
-      const events = await this.ds
-        .getRepository(EventRecord)
-        .find({ where: { sequence: MoreThanOrEqual(from) }, order: { sequence: 'ASC' }, take: PAGE });
-      if (events.length === 0) return;
-      const last = events[events.length - 1].sequence;
-      for (const sub of this.subscribers) {
-        for (const event of events) if (event.sequence >= sub.next && matches(sub.filter, event)) sub.send(event);
-        sub.next = Math.max(sub.next, last + 1);
-      }
+      if (this.appendListeners.size > 0) await this.pollTail();
+      if (this.subscribers.size > 0) await this.pollSubscribers();
     } catch (err) {
       this.log.error('reading the event log failed', { error: (err as Error).message });
     } finally {
       this.polling = false;
     }
   }
-}
 
-function matches(filter: EventFilter, event: EventRecord): boolean {
-  return (
-    (!filter.events || filter.events.test(event.type)) &&
-    (!filter.topic || filter.topic.test(event.topic)) &&
-    (!filter.reference || filter.reference.test(event.processId ?? ''))
-  );
+  /** One indexed read of the newest sequence; listeners read the events themselves, from their own offsets. */
+  private async pollTail(): Promise<void> {
+    const latest = await this.latestSequence();
+    if (latest < this.tail) return;
+    this.tail = latest + 1;
+    for (const listener of this.appendListeners) listener(latest);
+  }
+
+  private async pollSubscribers(): Promise<void> {
+    const from = Math.min(...[...this.subscribers].map((s) => s.next));
+    const events = await this.ds
+      .getRepository(EventRecord)
+      .find({ where: { sequence: MoreThanOrEqual(from) }, order: { sequence: 'ASC' }, take: PAGE });
+    if (events.length === 0) return;
+    const last = events[events.length - 1].sequence;
+    for (const sub of this.subscribers) {
+      for (const event of events) if (event.sequence >= sub.next && matchesFilter(sub.filter, event)) sub.send(event);
+      sub.next = Math.max(sub.next, last + 1);
+    }
+  }
 }

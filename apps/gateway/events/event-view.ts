@@ -9,6 +9,7 @@ export function eventView(event: EventRecord, namespace: string) {
     namespace,
     reference: event.processId ?? undefined,
     topic: event.topic,
+    author: event.author ?? undefined,
     correlator: event.correlator ?? undefined,
     created: event.created,
     data: event.data ?? undefined,

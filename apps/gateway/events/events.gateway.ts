@@ -1,54 +1,123 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { Inject } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
 import type { RawData, WebSocket } from 'ws';
 import type { MemberConfig } from '../../shared/config.js';
-import { CONFIG } from '../core/tokens.js';
+import type { Logger } from '../../shared/logger.js';
+import { CONFIG, LOGGER } from '../core/tokens.js';
+import { deliveryBody, type Delivery, type DeliveryTarget } from './delivery/delivery-target.js';
+import { AttachError, DeliveryService } from './delivery/delivery.service.js';
+import type { SubscriptionDispatcher } from './delivery/subscription-dispatcher.js';
 import { EventStreamService } from './event-stream.service.js';
 import { eventView } from './event-view.js';
-import { FrameError, parseFrame } from './ws-frames.js';
+import { FrameError, parseFrame, startFromQuery, type ClientFrame, type StartFrame } from './ws-frames.js';
+
+/** A connection's place in one durable subscription. */
+interface Attachment {
+  dispatcher: SubscriptionDispatcher;
+  target: DeliveryTarget;
+  namespace: string;
+  name: string;
+}
+
+interface Connection {
+  ephemeral: { id: string; unsubscribe: () => void }[];
+  durable: Attachment[];
+  closed: boolean;
+}
 
 /**
- * `/ws`: FireFly's WebSocket protocol. A `start` frame opens an ephemeral
- * subscription on the connection; events arrive as FireFly event objects
- * naming their subscription; bad frames get a `protocol_error` frame.
+ * `/ws`: FireFly's WebSocket protocol. A `start` frame (or FireFly's query
+ * parameters on connect) opens an ephemeral subscription, or attaches the
+ * connection to a durable one by name; `ack` and `nack` answer deliveries of
+ * durable ones; bad frames get a `protocol_error` frame.
  */
 @WebSocketGateway({ path: '/ws' })
 export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
-  private readonly subscriptions = new Map<WebSocket, (() => void)[]>();
+  private readonly connections = new Map<WebSocket, Connection>();
 
   constructor(
     private readonly stream: EventStreamService,
+    private readonly delivery: DeliveryService,
     @Inject(CONFIG) private readonly config: MemberConfig,
+    @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
-  handleConnection(client: WebSocket): void {
-    this.subscriptions.set(client, []);
+  handleConnection(client: WebSocket, request?: IncomingMessage): void {
+    this.connections.set(client, { ephemeral: [], durable: [], closed: false });
     client.on('message', (data) => void this.onFrame(client, frameText(data)));
+    const query = new URL(request?.url ?? '/ws', 'http://gateway').searchParams;
+    try {
+      const start = startFromQuery(query);
+      if (start) void this.start(client, start);
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err;
+      this.send(client, { type: 'protocol_error', error: err.message });
+    }
   }
 
   handleDisconnect(client: WebSocket): void {
-    for (const unsubscribe of this.subscriptions.get(client) ?? []) unsubscribe();
-    this.subscriptions.delete(client);
+    const connection = this.connections.get(client);
+    this.connections.delete(client);
+    if (!connection) return;
+    connection.closed = true;
+    for (const e of connection.ephemeral) e.unsubscribe();
+    for (const d of connection.durable) void this.delivery.detach(d.dispatcher, d.target);
   }
 
   private async onFrame(client: WebSocket, raw: string): Promise<void> {
-    let frame: ReturnType<typeof parseFrame>;
+    let frame: ClientFrame;
     try {
       frame = parseFrame(raw);
     } catch (err) {
       if (err instanceof FrameError) return this.send(client, { type: 'protocol_error', error: err.message });
       throw err;
     }
-    if (frame.type === 'ack') return; // ephemeral subscriptions need no acks
-    const { start } = frame;
+    if (frame.type === 'start') return this.start(client, frame.start);
+    const connection = this.connections.get(client);
+    if (!connection) return;
+    const candidates = connection.durable.filter(
+      (d) =>
+        !frame.subscription ||
+        (frame.subscription.id ?? d.dispatcher.id) === d.dispatcher.id ||
+        (frame.subscription.name === d.name && (frame.subscription.namespace ?? d.namespace) === d.namespace),
+    );
+    const handled = candidates.some((d) =>
+      frame.type === 'ack'
+        ? d.dispatcher.ack(d.target, frame.id)
+        : d.dispatcher.nack(d.target, frame.id, frame.reason ?? 'nack'),
+    );
+    // Acks of ephemeral deliveries need no answer (FireFly's SDK acks every event).
+    if (!handled && connection.ephemeral.length === 0)
+      this.send(client, {
+        type: 'protocol_error',
+        error: frame.id ? `no delivery "${frame.id}" in flight to ${frame.type}` : `nothing in flight to ${frame.type}`,
+      });
+  }
+
+  private async start(client: WebSocket, start: StartFrame): Promise<void> {
     if (start.namespace !== this.config.networkNamespace)
       return this.send(client, { type: 'protocol_error', error: `unknown namespace "${start.namespace}"` });
-    if (!start.ephemeral)
-      return this.send(client, {
-        type: 'protocol_error',
-        error: 'durable subscriptions are not available yet; use ephemeral',
-      });
+    if (start.ephemeral) return this.startEphemeral(client, start);
+    const target: DeliveryTarget = {
+      autoack: start.autoack,
+      deliver: (delivery: Delivery) => this.send(client, deliveryBody(delivery)),
+    };
+    let dispatcher: SubscriptionDispatcher;
+    try {
+      dispatcher = await this.delivery.attach(start.namespace, start.name!, target);
+    } catch (err) {
+      if (!(err instanceof AttachError)) this.log.error('attaching to a subscription failed', { error: String(err) });
+      return this.send(client, { type: 'protocol_error', error: (err as Error).message });
+    }
+    const connection = this.connections.get(client);
+    // The client may have disconnected while attaching.
+    if (!connection || connection.closed) return void this.delivery.detach(dispatcher, target);
+    connection.durable.push({ dispatcher, target, namespace: start.namespace, name: start.name! });
+  }
+
+  private async startEphemeral(client: WebSocket, start: StartFrame): Promise<void> {
     const subscription = { id: randomUUID(), namespace: start.namespace, name: start.name };
     const unsubscribe = await this.stream.subscribe(
       {
@@ -57,9 +126,8 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
       },
       start.firstEvent,
     );
-    const subscriptions = this.subscriptions.get(client);
-    // The client may have disconnected while the subscription was starting.
-    if (subscriptions) subscriptions.push(unsubscribe);
+    const connection = this.connections.get(client);
+    if (connection && !connection.closed) connection.ephemeral.push({ id: subscription.id, unsubscribe });
     else unsubscribe();
   }
 

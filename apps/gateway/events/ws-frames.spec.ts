@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameError, parseFrame, type StartFrame } from './ws-frames.js';
+import { FrameError, parseFrame, startFromQuery, type StartFrame } from './ws-frames.js';
 
 function start(frame: Record<string, unknown>): StartFrame {
   const parsed = parseFrame(JSON.stringify({ type: 'start', ...frame }));
@@ -138,5 +138,35 @@ describe('parseFrame', () => {
     expect(frameError(JSON.stringify({ type: 'start', options: { firstEvent } }))).toBe(
       'options.firstEvent must be oldest, newest or a sequence number',
     );
+  });
+});
+
+describe('ack, nack and start on connect', () => {
+  it('reads the subscription an ack or nack names, and a nack reason', () => {
+    expect(parseFrame('{"type":"ack","id":"e","subscription":{"namespace":"default","name":"s"}}')).toEqual({
+      type: 'ack',
+      id: 'e',
+      subscription: { namespace: 'default', name: 's' },
+    });
+    expect(parseFrame('{"type":"NACK","id":"e","reason":"busy"}')).toEqual({ type: 'nack', id: 'e', reason: 'busy' });
+  });
+
+  it("starts from FireFly's query parameters", () => {
+    const start = startFromQuery(
+      new URLSearchParams('namespace=default&ephemeral&autoack&filter.events=^step-&options.firstEvent=oldest'),
+    );
+    expect(start).toMatchObject({ namespace: 'default', ephemeral: true, autoack: true, firstEvent: 'oldest' });
+    expect(start?.filter.events?.source).toBe('^step-');
+    expect(startFromQuery(new URLSearchParams('namespace=default&name=app1'))).toMatchObject({
+      name: 'app1',
+      ephemeral: false,
+      autoack: false,
+    });
+    expect(startFromQuery(new URLSearchParams('ephemeral=true&namespace=default'))?.ephemeral).toBe(true);
+  });
+
+  it('starts nothing without ephemeral or a name, and refuses bad parameters', () => {
+    expect(startFromQuery(new URLSearchParams('namespace=default'))).toBeUndefined();
+    expect(() => startFromQuery(new URLSearchParams('ephemeral&filter.events=('))).toThrow(FrameError);
   });
 });

@@ -1,4 +1,5 @@
-import type { EventFilter } from './event-stream.service.js';
+import { FilterError, parseFilter, type EventFilter } from './event-filter.js';
+import { parseFirstEvent, type FirstEvent } from './subscriptions/subscription-spec.js';
 
 /** A validated `start` frame (FireFly's WebSocket protocol). */
 export interface StartFrame {
@@ -7,26 +8,27 @@ export interface StartFrame {
   ephemeral: boolean;
   autoack: boolean;
   filter: EventFilter;
-  firstEvent: 'oldest' | 'newest' | number;
+  firstEvent: FirstEvent;
 }
+
+/** How an ack or nack names its subscription when a connection holds several. */
+export interface FrameSubscriptionRef {
+  id?: string;
+  namespace?: string;
+  name?: string;
+}
+
+export type ClientFrame =
+  | { type: 'start'; start: StartFrame }
+  | { type: 'ack'; id?: string; subscription?: FrameSubscriptionRef }
+  | { type: 'nack'; id?: string; subscription?: FrameSubscriptionRef; reason?: string };
 
 export class FrameError extends Error {}
 
 const MAX_FRAME_BYTES = 64 * 1024;
 
-function regex(value: unknown, field: string): RegExp | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > 500)
-    throw new FrameError(`${field} must be a regular expression string`);
-  try {
-    return new RegExp(value);
-  } catch {
-    throw new FrameError(`${field} is not a valid regular expression`);
-  }
-}
-
 /** Parses one client frame; throws FrameError with a message for the protocol_error reply. */
-export function parseFrame(raw: string): { type: 'start'; start: StartFrame } | { type: 'ack'; id?: string } {
+export function parseFrame(raw: string): ClientFrame {
   if (raw.length > MAX_FRAME_BYTES) throw new FrameError(`frame larger than ${MAX_FRAME_BYTES} bytes`);
   let frame: Record<string, unknown>;
   try {
@@ -37,33 +39,68 @@ export function parseFrame(raw: string): { type: 'start'; start: StartFrame } | 
   if (typeof frame !== 'object' || frame === null || Array.isArray(frame))
     throw new FrameError('frame must be a JSON object');
   const type = typeof frame.type === 'string' ? frame.type.toLowerCase() : '';
-  if (type === 'ack') return { type: 'ack', id: typeof frame.id === 'string' ? frame.id : undefined };
+  if (type === 'ack' || type === 'nack') {
+    const id = typeof frame.id === 'string' ? frame.id : undefined;
+    const subscription = subscriptionRef(frame.subscription);
+    if (type === 'ack') return { type, id, subscription };
+    const reason = typeof frame.reason === 'string' ? frame.reason.slice(0, 2000) : undefined;
+    return { type, id, subscription, reason };
+  }
   if (type !== 'start') throw new FrameError(`unknown frame type "${String(frame.type)}"`);
-  const filter = (frame.filter ?? {}) as Record<string, unknown>;
+  return { type: 'start', start: parseStart(frame) };
+}
+
+/**
+ * FireFly's start on connect: `/ws?namespace=default&ephemeral&autoack&filter.events=...`
+ * or `/ws?namespace=default&name=my-sub`. Undefined when the URL asks for nothing.
+ */
+export function startFromQuery(query: URLSearchParams): StartFrame | undefined {
+  if (!query.has('ephemeral') && !query.has('name')) return undefined;
+  const flag = (key: string) => query.has(key) && query.get(key) !== 'false';
+  const filter: Record<string, string> = {};
+  const options: Record<string, string> = {};
+  for (const [key, value] of query) {
+    if (key.startsWith('filter.')) filter[key.slice('filter.'.length)] = value;
+    if (key.startsWith('options.')) options[key.slice('options.'.length)] = value;
+  }
+  if (query.has('firstEvent')) options.firstEvent ??= query.get('firstEvent')!;
+  return parseStart({
+    namespace: query.get('namespace') ?? undefined,
+    name: query.get('name') ?? undefined,
+    ephemeral: flag('ephemeral'),
+    autoack: flag('autoack'),
+    filter,
+    options,
+  });
+}
+
+function parseStart(frame: Record<string, unknown>): StartFrame {
+  const filter = frame.filter ?? {};
   const options = (frame.options ?? {}) as Record<string, unknown>;
   if (typeof filter !== 'object' || typeof options !== 'object')
     throw new FrameError('filter and options must be objects');
-  const first = options.firstEvent ?? 'newest';
-  const firstEvent =
-    first === 'oldest' || first === 'newest'
-      ? first
-      : Number.isInteger(Number(first)) && Number(first) >= 0
-        ? Number(first)
-        : undefined;
+  const firstEvent = parseFirstEvent(options.firstEvent);
   if (firstEvent === undefined) throw new FrameError('options.firstEvent must be oldest, newest or a sequence number');
+  let parsed: EventFilter;
+  try {
+    parsed = parseFilter(filter).filter;
+  } catch (err) {
+    if (err instanceof FilterError) throw new FrameError(err.message);
+    throw err;
+  }
   return {
-    type: 'start',
-    start: {
-      namespace: typeof frame.namespace === 'string' ? frame.namespace : 'default',
-      name: typeof frame.name === 'string' ? frame.name : undefined,
-      ephemeral: frame.ephemeral === true || frame.name === undefined,
-      autoack: frame.autoack === true,
-      filter: {
-        events: regex(filter.events, 'filter.events'),
-        topic: regex(filter.topic ?? filter.topics, 'filter.topic'),
-        reference: regex(filter.reference ?? filter.processId, 'filter.reference'),
-      },
-      firstEvent,
-    },
+    namespace: typeof frame.namespace === 'string' ? frame.namespace : 'default',
+    name: typeof frame.name === 'string' ? frame.name : undefined,
+    ephemeral: frame.ephemeral === true || frame.name === undefined,
+    autoack: frame.autoack === true,
+    filter: parsed,
+    firstEvent,
   };
+}
+
+function subscriptionRef(value: unknown): FrameSubscriptionRef | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const ref = value as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return { id: text(ref.id), namespace: text(ref.namespace), name: text(ref.name) };
 }

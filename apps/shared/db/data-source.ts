@@ -5,9 +5,15 @@ import { ENTITIES } from './entities.js';
 import { InitialSchema1764100000001 } from './migrations/0001-initial-schema.js';
 import { ProcessOutcomes1764100000002 } from './migrations/0002-process-outcomes.js';
 import { Data1764100000003 } from './migrations/0003-data.js';
+import { Subscriptions1764100000004 } from './migrations/0004-subscriptions.js';
 
 /** Numbered migrations, oldest first. Schema changes only ever go through here. */
-export const MIGRATIONS = [InitialSchema1764100000001, ProcessOutcomes1764100000002, Data1764100000003];
+export const MIGRATIONS = [
+  InitialSchema1764100000001,
+  ProcessOutcomes1764100000002,
+  Data1764100000003,
+  Subscriptions1764100000004,
+];
 
 export interface DatabaseOptions {
   /** postgres://… selects PostgreSQL; empty selects the SQLite file. */

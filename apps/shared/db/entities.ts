@@ -4,6 +4,7 @@
  */
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { DATA_ENTITIES } from './data-entities.js';
+import { SUBSCRIPTION_ENTITIES } from './subscription-entities.js';
 
 /** The member's view of one process, written by its process workflow. */
 @Entity('processes')
@@ -39,6 +40,8 @@ export class EventRecord {
   @Index() @Column({ type: 'varchar', length: 64, nullable: true }) processId!: string | null;
   @Column({ type: 'varchar', length: 100, nullable: true }) processType!: string | null;
   @Column({ type: 'varchar', length: 200 }) topic!: string;
+  /** The member (or account) behind the event: `data.author` unless the producer says otherwise. */
+  @Index() @Column({ type: 'varchar', length: 100, nullable: true }) author!: string | null;
   @Column({ type: 'varchar', length: 300, nullable: true }) correlator!: string | null;
   @Column({ type: 'simple-json', nullable: true }) data!: Record<string, unknown> | null;
   @Column({ type: 'varchar', length: 30 }) created!: string;
@@ -151,4 +154,5 @@ export const ENTITIES = [
   OutboundPinRecord,
   EffectRecord,
   ...DATA_ENTITIES,
+  ...SUBSCRIPTION_ENTITIES,
 ];

@@ -11,6 +11,8 @@ export interface NewEvent {
   processId?: string;
   processType?: string;
   topic: string;
+  /** Defaults to `data.author` when that is a string. */
+  author?: string;
   correlator?: string;
   data?: Record<string, unknown>;
 }
@@ -41,6 +43,7 @@ export async function appendEvents(em: EntityManager, events: NewEvent[]): Promi
       processId: e.processId ?? null,
       processType: e.processType ?? null,
       topic: e.topic,
+      author: e.author ?? (typeof e.data?.author === 'string' ? e.data.author : null),
       correlator: e.correlator ?? null,
       data: e.data ?? null,
       created,

@@ -23,4 +23,44 @@ export class ListEventsDto {
   @IsString()
   @MaxLength(64)
   reference?: string;
+
+  @ApiPropertyOptional({ default: 0, minimum: 0, description: 'Skip this many matching events first' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  skip = 0;
+
+  @ApiPropertyOptional({ maxLength: 64, description: 'Alias of reference' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  processId?: string;
+
+  @ApiPropertyOptional({ maxLength: 50, description: 'Only events of this type (exact)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  type?: string;
+
+  @ApiPropertyOptional({ maxLength: 200, description: 'Only events of this topic (exact)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  topic?: string;
+
+  @ApiPropertyOptional({ maxLength: 100, description: 'Only events of processes of this type (exact)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  processType?: string;
+
+  @ApiPropertyOptional({
+    maxLength: 100,
+    description: 'Only events of this author (exact; a member name, or an account for batch-pinned)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  author?: string;
 }

@@ -1,0 +1,356 @@
+import { randomUUID } from 'node:crypto';
+import { MoreThan, type DataSource } from 'typeorm';
+import { EventRecord } from '../../../shared/db/entities.js';
+import { nowIso } from '../../../shared/db/data-source.js';
+import { SubscriptionDeliveryRecord, SubscriptionRecord } from '../../../shared/db/subscription-entities.js';
+import type { Logger } from '../../../shared/logger.js';
+import { matchesFilter, parseFilter, type EventFilter } from '../event-filter.js';
+import type { SubscriptionOptions } from '../subscriptions/subscription-spec.js';
+import { DeliveryWindow } from './delivery-window.js';
+import type { Delivery, DeliveryTarget, SubscriptionRef } from './delivery-target.js';
+import { retryDelay } from './retry-policy.js';
+
+/** Events read from the log per query. */
+const PAGE = 1000;
+/** Reading pauses while this many matched events wait for a target. */
+const QUEUE_HIGH = 2 * PAGE;
+/** How often the offset is written, when it moved. */
+const FLUSH_MS = 200;
+/** Most events between the offset and the last read: a stalled event holds reading back beyond this. */
+const MAX_SPAN = 100_000;
+
+interface InFlight {
+  delivery: Delivery;
+  target: DeliveryTarget;
+}
+
+/**
+ * Delivers one durable subscription: reads the log in pages from the stored
+ * offset, filters, and balances deliveries across its targets (each event to
+ * one target, at most `readAhead` unacked per target). Acks move the offset
+ * (a low watermark, written in the background); nacks and failures are
+ * offered again with backoff, then dead-lettered; events in flight on a
+ * target that goes away go to another. Nothing here waits on a target, so a
+ * stalled one holds back only its own window.
+ */
+export class SubscriptionDispatcher {
+  private filter: EventFilter;
+  private options: SubscriptionOptions;
+  private readonly ref: SubscriptionRef;
+  private readonly window: DeliveryWindow;
+  /** Matched events waiting for a target, in sequence order. */
+  private queue: EventRecord[] = [];
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly targets = new Map<DeliveryTarget, number>();
+  /** Refusals so far, of events refused at least once. */
+  private readonly attempts = new Map<number, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly flushTimer: NodeJS.Timeout;
+  private latest: number;
+  private savedOffset: number;
+  private reading = false;
+  private closed = false;
+
+  private constructor(
+    private readonly ds: DataSource,
+    private readonly log: Logger,
+    private subscription: SubscriptionRecord,
+    latest: number,
+    /** Dead-lettered events past the offset: skipped. */
+    private readonly dead: Set<number>,
+    /** Events refused before a restart, past the offset: attempts so far and when to offer them. */
+    private readonly waiting: Map<number, { attempts: number; at: number }>,
+  ) {
+    this.filter = parseFilter(subscription.filter).filter;
+    this.options = subscription.options as unknown as SubscriptionOptions;
+    this.ref = { id: subscription.id, namespace: subscription.namespace, name: subscription.name };
+    this.window = new DeliveryWindow(subscription.offset);
+    this.savedOffset = subscription.offset;
+    this.latest = latest;
+    this.flushTimer = setInterval(() => void this.flush(), FLUSH_MS);
+    this.flushTimer.unref();
+  }
+
+  static async open(ds: DataSource, log: Logger, subscription: SubscriptionRecord): Promise<SubscriptionDispatcher> {
+    const rows = await ds.getRepository(SubscriptionDeliveryRecord).find({
+      where: { subscriptionId: subscription.id, sequence: MoreThan(subscription.offset) },
+    });
+    const last = await ds.getRepository(EventRecord).find({ order: { sequence: 'DESC' }, take: 1 });
+    const dead = new Set(rows.filter((r) => r.state === 'dead').map((r) => r.sequence));
+    const waiting = new Map(
+      rows
+        .filter((r) => r.state !== 'dead')
+        .map((r) => [r.sequence, { attempts: r.attempts, at: Date.parse(r.nextAttempt) }] as const),
+    );
+    const dispatcher = new SubscriptionDispatcher(ds, log, subscription, last[0]?.sequence ?? 0, dead, waiting);
+    void dispatcher.fill();
+    return dispatcher;
+  }
+
+  get id(): string {
+    return this.subscription.id;
+  }
+
+  get transport(): string {
+    return this.subscription.transport;
+  }
+
+  status() {
+    return {
+      offset: this.window.offset(),
+      inFlight: [...this.inFlight.values()].reduce((n, f) => n + f.delivery.events.length, 0),
+      queued: this.queue.length,
+      targets: this.targets.size,
+    };
+  }
+
+  /** New filter or options (PUT): events already read keep the old filter's verdict. */
+  reconfigure(subscription: SubscriptionRecord): void {
+    this.subscription = subscription;
+    this.filter = parseFilter(subscription.filter).filter;
+    this.options = subscription.options as unknown as SubscriptionOptions;
+    this.dispatch();
+  }
+
+  /** The log has grown to `latest`. */
+  notify(latest: number): void {
+    if (latest <= this.latest) return;
+    this.latest = latest;
+    void this.fill();
+  }
+
+  addTarget(target: DeliveryTarget): void {
+    this.targets.set(target, 0);
+    this.dispatch();
+  }
+
+  /** A target went away: what it had in flight goes to the others. Returns how many targets are left. */
+  removeTarget(target: DeliveryTarget): number {
+    this.targets.delete(target);
+    for (const [id, flight] of this.inFlight)
+      if (flight.target === target) {
+        this.inFlight.delete(id);
+        for (const event of flight.delivery.events) this.requeue(event);
+      }
+    this.dispatch();
+    return this.targets.size;
+  }
+
+  /**
+   * The app took a delivery. Without an id: the oldest delivery in flight on
+   * `target`. An event that went back to the queue (its connection dropped)
+   * may still be acked by id. False when nothing matched.
+   */
+  ack(target: DeliveryTarget, id?: string): boolean {
+    const found = this.take(target, id);
+    if (found) {
+      for (const event of found) this.settle(event.sequence);
+    } else {
+      const index = this.queue.findIndex((e) => e.id === id);
+      if (index < 0) return false;
+      this.settle(this.queue.splice(index, 1)[0].sequence);
+    }
+    this.dispatch();
+    return true;
+  }
+
+  /** The app (or the webhook) refused a delivery: offered again after a backoff, or dead-lettered. */
+  nack(target: DeliveryTarget, id: string | undefined, reason: string): boolean {
+    const events = this.take(target, id);
+    if (!events) return false;
+    for (const event of events) void this.refused(event, reason);
+    this.dispatch();
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.flushTimer);
+    for (const timer of this.timers) clearTimeout(timer);
+    await this.flush();
+  }
+
+  /** Writes the offset when it moved; one UPDATE for any number of acks. */
+  async flush(): Promise<void> {
+    const offset = this.window.offset();
+    if (offset <= this.savedOffset) return;
+    try {
+      await this.ds.getRepository(SubscriptionRecord).update({ id: this.subscription.id }, { offset });
+      this.savedOffset = Math.max(this.savedOffset, offset);
+    } catch (err) {
+      this.log.warn('saving a subscription offset failed; will retry', {
+        subscription: this.subscription.name,
+        error: (err as Error).message,
+      });
+    }
+  }
+
+  private take(target: DeliveryTarget, id?: string): EventRecord[] | undefined {
+    let key = id;
+    if (key === undefined)
+      for (const [candidate, flight] of this.inFlight)
+        if (flight.target === target) {
+          key = candidate;
+          break;
+        }
+    const flight = key === undefined ? undefined : this.inFlight.get(key);
+    if (!flight) return undefined;
+    this.inFlight.delete(key!);
+    const count = this.targets.get(flight.target);
+    if (count !== undefined) this.targets.set(flight.target, count - 1);
+    return flight.delivery.events;
+  }
+
+  private settle(sequence: number): void {
+    this.window.leave(sequence);
+    if (this.attempts.delete(sequence))
+      void this.ds
+        .getRepository(SubscriptionDeliveryRecord)
+        .delete({ subscriptionId: this.subscription.id, sequence })
+        .catch(() => undefined); // a stale row at or below the offset is ignored on the next start
+  }
+
+  private async refused(event: EventRecord, reason: string): Promise<void> {
+    const attempts = (this.attempts.get(event.sequence) ?? 0) + 1;
+    this.attempts.set(event.sequence, attempts);
+    const policy = this.options.retry;
+    const dead = attempts >= policy.count;
+    const delay = dead ? 0 : retryDelay(policy, attempts);
+    const row = {
+      subscriptionId: this.subscription.id,
+      sequence: event.sequence,
+      eventId: event.id,
+      state: dead ? 'dead' : 'retrying',
+      attempts,
+      nextAttempt: new Date(Date.now() + delay).toISOString(),
+      lastError: reason.slice(0, 2000),
+      updated: nowIso(),
+    };
+    try {
+      // Written before the event leaves the window, so the offset never passes an unrecorded dead letter.
+      await this.ds.getRepository(SubscriptionDeliveryRecord).save(row);
+    } catch (err) {
+      this.log.warn('recording a refused delivery failed', { error: (err as Error).message });
+    }
+    if (this.closed) return;
+    if (dead) {
+      this.attempts.delete(event.sequence);
+      this.window.leave(event.sequence);
+      this.log.warn('event dead-lettered', { subscription: this.subscription.name, sequence: event.sequence, reason });
+      this.dispatch();
+    } else this.later(event, delay);
+  }
+
+  private later(event: EventRecord, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.closed || !this.window.has(event.sequence)) return;
+      this.requeue(event);
+      this.dispatch();
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  /** Back into the queue at its place in sequence order. */
+  private requeue(event: EventRecord): void {
+    let lo = 0;
+    let hi = this.queue.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.queue[mid].sequence < event.sequence) lo = mid + 1;
+      else hi = mid;
+    }
+    this.queue.splice(lo, 0, event);
+  }
+
+  /** The target with the fewest deliveries in flight, if any has room in its window. */
+  private pickTarget(): DeliveryTarget | undefined {
+    let best: DeliveryTarget | undefined;
+    let fewest = this.options.readAhead;
+    for (const [target, count] of this.targets)
+      if (count < fewest) {
+        best = target;
+        fewest = count;
+      }
+    return best;
+  }
+
+  private dispatch(): void {
+    while (!this.closed && this.queue.length > 0) {
+      const target = this.pickTarget();
+      if (!target) break;
+      const events = this.options.batch ? this.queue.splice(0, this.options.batchSize) : [this.queue.shift()!];
+      const delivery: Delivery = {
+        id: this.options.batch ? randomUUID() : events[0].id,
+        events,
+        batch: this.options.batch,
+        withData: this.options.withData,
+        subscription: this.ref,
+      };
+      if (target.autoack) {
+        target.deliver(delivery);
+        for (const event of events) this.settle(event.sequence);
+        continue;
+      }
+      this.inFlight.set(delivery.id, { delivery, target });
+      this.targets.set(target, this.targets.get(target)! + 1);
+      target.deliver(delivery);
+    }
+    if (this.queue.length < QUEUE_HIGH / 2 && this.window.lastRead < this.latest) void this.fill();
+  }
+
+  /** Reads pages of the log into the queue while there is room and something new. */
+  private async fill(): Promise<void> {
+    if (this.reading || this.closed) return;
+    this.reading = true;
+    try {
+      while (
+        !this.closed &&
+        this.queue.length < QUEUE_HIGH &&
+        this.window.lastRead < this.latest &&
+        this.window.lastRead - this.window.offset() < MAX_SPAN
+      ) {
+        const known = this.latest;
+        const page = await this.ds.getRepository(EventRecord).find({
+          where: { sequence: MoreThan(this.window.lastRead) },
+          order: { sequence: 'ASC' },
+          take: PAGE,
+        });
+        if (page.length === 0) {
+          if (this.latest === known) this.latest = this.window.lastRead;
+          break;
+        }
+        this.admit(page);
+        this.dispatch();
+      }
+    } catch (err) {
+      this.log.error('reading the event log for a subscription failed', {
+        subscription: this.subscription.name,
+        error: (err as Error).message,
+      });
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  private admit(page: EventRecord[]): void {
+    const now = Date.now();
+    for (const event of page) {
+      if (!matchesFilter(this.filter, event) || this.dead.delete(event.sequence)) continue;
+      this.window.enter(event.sequence);
+      const waiting = this.waiting.get(event.sequence);
+      if (waiting) {
+        this.waiting.delete(event.sequence);
+        this.attempts.set(event.sequence, waiting.attempts);
+        if (waiting.at > now) {
+          this.later(event, waiting.at - now);
+          continue;
+        }
+      }
+      this.queue.push(event);
+    }
+    const last = page[page.length - 1].sequence;
+    this.window.readThrough(last);
+    if (last > this.latest) this.latest = last;
+  }
+}
