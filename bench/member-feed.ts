@@ -15,10 +15,33 @@ export interface ReceivedEvent {
 
 const FINAL = /^process-(completed|compensated|failed)$/;
 
+const FILTER = '^(process-|step-|batch-pinned$)';
+
 /**
- * Follows every member's process and step events over `/ws` (an ephemeral
- * subscription, as an app would) and tells when a process reached its final
- * state at every member.
+ * Creates a durable WebSocket subscription (FireFly's shape); false when the
+ * gateway has no subscriptions API.
+ */
+export async function createDurableSubscription(
+  gateway: string,
+  name: string,
+  events: string,
+  options: Record<string, unknown>,
+): Promise<boolean> {
+  const res = await fetch(`${gateway}/api/v1/namespaces/default/subscriptions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, transport: 'websockets', filter: { events }, options }),
+  });
+  if (res.status === 404) return false;
+  if (!res.ok) throw new Error(`subscription ${name} refused: ${res.status} ${await res.text()}`);
+  return true;
+}
+
+/**
+ * Follows every member's process and step events over `/ws`, as an app
+ * would: through a durable subscription, acking each event, when the
+ * gateway has them, else an ephemeral one. Tells when a process reached its
+ * final state at every member.
  */
 export class MemberFeeds {
   private readonly sockets: WebSocket[] = [];
@@ -28,11 +51,24 @@ export class MemberFeeds {
   events: ReceivedEvent[] = [];
   recording = false;
 
-  private constructor(private readonly members: string[]) {}
+  private constructor(
+    private readonly members: string[],
+    readonly durable: boolean,
+  ) {}
 
   static async open(gateways: Record<string, string>): Promise<MemberFeeds> {
-    const feeds = new MemberFeeds(Object.keys(gateways));
-    await Promise.all(Object.entries(gateways).map(([m, url]) => feeds.connect(m, url)));
+    const names = Object.fromEntries(Object.keys(gateways).map((m) => [m, `bench-feed-${m}`]));
+    let durable = true;
+    for (const [m, url] of Object.entries(gateways))
+      durable &&= await createDurableSubscription(url, names[m], FILTER, {
+        firstEvent: 'newest',
+        withData: true,
+        readAhead: 200,
+      });
+    const feeds = new MemberFeeds(Object.keys(gateways), durable);
+    await Promise.all(
+      Object.entries(gateways).map(([m, url]) => feeds.connect(m, url, durable ? names[m] : undefined)),
+    );
     return feeds;
   }
 
@@ -59,21 +95,22 @@ export class MemberFeeds {
     for (const s of this.sockets) s.close();
   }
 
-  private connect(member: string, gateway: string): Promise<void> {
+  private connect(member: string, gateway: string, name?: string): Promise<void> {
     const ws = new WebSocket(`${gateway.replace(/^http/, 'ws')}/ws`);
     this.sockets.push(ws);
-    ws.on('message', (raw: Buffer) => this.onEvent(member, raw));
+    ws.on('message', (raw: Buffer) => {
+      const id = this.onEvent(member, raw);
+      if (name && id) ws.send(JSON.stringify({ type: 'ack', id, subscription: { name } }));
+    });
     return new Promise((resolve, reject) => {
       ws.once('error', reject);
       ws.once('open', () => {
         ws.send(
-          JSON.stringify({
-            type: 'start',
-            namespace: 'default',
-            ephemeral: true,
-            autoack: true,
-            filter: { events: '^(process-|step-|batch-pinned$)' },
-          }),
+          JSON.stringify(
+            name
+              ? { type: 'start', namespace: 'default', name }
+              : { type: 'start', namespace: 'default', ephemeral: true, autoack: true, filter: { events: FILTER } },
+          ),
         );
         // The gateway has no "started" frame: give it a moment to register the subscription.
         setTimeout(resolve, 200);
@@ -81,9 +118,11 @@ export class MemberFeeds {
     });
   }
 
-  private onEvent(member: string, raw: Buffer): void {
+  /** Notes the event; returns its id (to ack). */
+  private onEvent(member: string, raw: Buffer): string | undefined {
     const receivedAt = Date.now();
     const e = JSON.parse(raw.toString()) as {
+      id?: string;
       type: string;
       reference?: string;
       data?: { pin?: number; blockNumber?: number; author?: string };
@@ -98,10 +137,12 @@ export class MemberFeeds {
         blockNumber: e.data?.blockNumber,
         receivedAt,
       });
-    if (!FINAL.test(e.type) || !e.reference) return;
-    const seen = this.finals.get(e.reference) ?? new Set<string>();
-    seen.add(member);
-    this.finals.set(e.reference, seen);
-    if (seen.size >= this.members.length) this.waiters.get(e.reference)?.();
+    if (FINAL.test(e.type) && e.reference) {
+      const seen = this.finals.get(e.reference) ?? new Set<string>();
+      seen.add(member);
+      this.finals.set(e.reference, seen);
+      if (seen.size >= this.members.length) this.waiters.get(e.reference)?.();
+    }
+    return e.id;
   }
 }
