@@ -6,6 +6,8 @@ export interface LevelResult {
   throughput: number;
   completed: number;
   failed: number;
+  /** The first failure's message, when any failed. */
+  firstError?: string;
   windowMs: number;
   /** From the start request to the final state at the last member. */
   latency: LatencySummary;
@@ -29,14 +31,16 @@ export async function closedLoop(
   const end = started + durationMs;
   const latencies: number[] = [];
   let failed = 0;
+  let firstError: string | undefined;
   const slot = async () => {
     while (Date.now() < end) {
       const t0 = Date.now();
       try {
         await runOne();
         latencies.push(Date.now() - t0);
-      } catch {
+      } catch (err) {
         failed += 1;
+        firstError ??= err instanceof Error ? err.message : String(err);
       }
     }
   };
@@ -47,6 +51,7 @@ export async function closedLoop(
     throughput: Math.round((latencies.length / (wallMs / 1000)) * 100) / 100,
     completed: latencies.length,
     failed,
+    ...(firstError ? { firstError } : {}),
     windowMs: durationMs,
     latency: summarize(latencies),
     wallMs,

@@ -218,7 +218,8 @@ function pick(env: NodeJS.ProcessEnv, keys: string[]): Record<string, string> {
 }
 
 function fmt(l: LevelResult): string {
-  return `${l.throughput}/s, ${l.completed} done, ${l.failed} failed, p50 ${l.latency.p50Ms} ms, p99 ${l.latency.p99Ms} ms`;
+  const failed = l.failed ? ` (first: ${l.firstError})` : '';
+  return `${l.throughput}/s, ${l.completed} done, ${l.failed} failed${failed}, p50 ${l.latency.p50Ms} ms, p99 ${l.latency.p99Ms} ms`;
 }
 
 // Ctrl-C: exit through process.exit, whose handlers stop every child (network and plain workers).

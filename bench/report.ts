@@ -75,12 +75,23 @@ export async function writeReports(r: BenchResults): Promise<void> {
   await mkdir(RESULTS, { recursive: true });
   await writeFile(join(RESULTS, 'latest.json'), JSON.stringify(r, null, 2) + '\n');
   await writeFile(join(RESULTS, 'chart.svg'), renderChart(r));
-  const md = markdown(r);
+  const md = await prettyMarkdown(markdown(r));
   await writeFile(join(RESULTS, 'latest.md'), md);
   const doc = await readFile(DOC, 'utf8').catch(() => '');
   const a = doc.indexOf(START);
   const b = doc.indexOf(END);
   if (a >= 0 && b > a) await writeFile(DOC, `${doc.slice(0, a + START.length)}\n\n${md}\n${doc.slice(b)}`);
+}
+
+/** The project's Prettier style, so `npm run lint` passes on generated files (as they are without Prettier). */
+async function prettyMarkdown(md: string): Promise<string> {
+  try {
+    const prettier = await import('prettier');
+    const options = (await prettier.resolveConfig(DOC)) ?? {};
+    return await prettier.format(md, { ...options, parser: 'markdown' });
+  } catch {
+    return md;
+  }
 }
 
 export function markdown(r: BenchResults): string {
@@ -107,6 +118,7 @@ export function markdown(r: BenchResults): string {
       const lat = (l: LatencySummary) => `${n(l.p50Ms)} / ${n(l.p95Ms)} / ${n(l.p99Ms)}`;
       return `| ${b.concurrency} | ${b.throughput} | ${p?.throughput ?? '–'} | ${lat(b.latency)} | ${p ? lat(p.latency) : '–'} | ${b.pinsPerTx} | ${b.chainTxPerSec} | ${lat2(b.delivery)} | ${lat2(b.batchPinnedDelivery)} |`;
     }),
+    ...failures(r),
     '',
     'One pin round, medians (at 1 in flight it shows where one process spends its time):',
     '',
@@ -132,6 +144,19 @@ export function markdown(r: BenchResults): string {
     memoryTable(r),
   ];
   return lines.join('\n') + '\n';
+}
+
+function failures(r: BenchResults): string[] {
+  const rows = [
+    ...r.baton.map((l) => ['Baton', l] as const),
+    ...r.plainTemporal.map((l) => ['plain Temporal', l] as const),
+  ].filter(([, l]) => l.failed > 0);
+  return rows.length === 0
+    ? []
+    : [
+        '',
+        ...rows.map(([who, l]) => `- ${who} at ${l.concurrency} in flight: ${l.failed} failed; first: ${l.firstError}`),
+      ];
 }
 
 function lat2(l: LatencySummary): string {

@@ -2,21 +2,20 @@ import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../shared/db/entities.js';
 import { FilterError, matchesFilter, parseFilter } from './event-filter.js';
 
-const event = (over: Partial<EventRecord> = {}) =>
-  ({
-    sequence: 1,
-    id: 'e',
-    key: 'k',
-    type: 'step-done',
-    processId: 'p-1',
-    processType: 'trade-settlement',
-    topic: 'trade-settlement',
-    author: 'seller',
-    correlator: null,
-    data: null,
-    created: '',
-    ...over,
-  });
+const event = (over: Partial<EventRecord> = {}) => ({
+  sequence: 1,
+  id: 'e',
+  key: 'k',
+  type: 'step-done',
+  processId: 'p-1',
+  processType: 'trade-settlement',
+  topic: 'trade-settlement',
+  author: 'seller',
+  correlator: null,
+  data: null,
+  created: '',
+  ...over,
+});
 
 describe('event filters', () => {
   it('matches every field by regular expression, all of them together', () => {
