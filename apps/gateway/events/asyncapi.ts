@@ -91,6 +91,7 @@ const schemas = {
       namespace: { type: 'string' },
       reference: { type: 'string', description: 'The process id, when the event belongs to a process' },
       topic: { type: 'string', description: 'The process type, "ledger" or "messages"' },
+      author: { type: 'string', description: 'The member (or account, for batch-pinned) behind the event' },
       correlator: { type: 'string', description: 'The process id, or the transaction hash of a batch' },
       created: { type: 'string', format: 'date-time' },
       data: {
@@ -105,7 +106,7 @@ const schemas = {
   },
   Subscription: {
     type: 'object',
-    description: 'The subscription a delivery belongs to (one per start frame)',
+    description: 'The subscription a delivery belongs to: a durable one by name, or an ephemeral one per start',
     properties: {
       id: { type: 'string', format: 'uuid' },
       namespace: { type: 'string' },
@@ -119,21 +120,42 @@ const schemas = {
       { type: 'object', properties: { subscription: ref('#/components/schemas/Subscription') } },
     ],
   },
+  EventBatch: {
+    type: 'object',
+    description: 'Deliveries of a durable subscription with options.batch: acked or nacked as one by its id',
+    properties: {
+      type: { type: 'string', const: 'event_batch' },
+      id: { type: 'string', format: 'uuid', description: 'The batch id, for ack and nack' },
+      subscription: ref('#/components/schemas/Subscription'),
+      events: { type: 'array', items: ref('#/components/schemas/EventDelivery') },
+    },
+    required: ['type', 'id', 'subscription', 'events'],
+  },
   StartFrame: {
     type: 'object',
-    description: 'Opens a subscription on the connection. Only ephemeral subscriptions exist today.',
+    description:
+      'Opens an ephemeral subscription on the connection, or attaches it to the durable subscription `name` ' +
+      '(created over REST). The same can be asked on connect: /ws?namespace=default&ephemeral&autoack&filter.events=... ' +
+      'or /ws?namespace=default&name=my-sub.',
     properties: {
       type: { type: 'string', const: 'start', description: 'Case-insensitive' },
       namespace: { type: 'string', default: 'default' },
       name: { type: 'string', description: 'A named subscription is durable unless ephemeral is true' },
-      ephemeral: { type: 'boolean', description: 'Must end up true (the default without a name)' },
-      autoack: { type: 'boolean', default: false, description: 'Accepted; ephemeral subscriptions need no acks' },
+      ephemeral: { type: 'boolean', description: 'The default without a name' },
+      autoack: {
+        type: 'boolean',
+        default: false,
+        description: 'Durable: sending counts as the ack (at most once). Ephemeral subscriptions need no acks',
+      },
       filter: {
         type: 'object',
+        description: 'Ephemeral only (a durable subscription has its own filter)',
         properties: {
           events: regex('the event type'),
           topic: regex('the topic (alias: topics)'),
+          processType: regex('the process type'),
           reference: regex('the process id (alias: processId)'),
+          author: regex('the author'),
         },
       },
       options: {
@@ -154,8 +176,31 @@ const schemas = {
   },
   AckFrame: {
     type: 'object',
-    description: 'Acknowledges an event; ignored by ephemeral subscriptions',
-    properties: { type: { type: 'string', const: 'ack' }, id: { type: 'string' } },
+    description:
+      'Acknowledges a delivery of a durable subscription: the offset moves past it. Without an id: the oldest ' +
+      'delivery in flight on this connection. Ignored by ephemeral subscriptions',
+    properties: {
+      type: { type: 'string', const: 'ack' },
+      id: { type: 'string', description: 'The event id, or the batch id of an event_batch' },
+      subscription: {
+        type: 'object',
+        description: 'id, or namespace and name; needed only to tell apart several subscriptions of the connection',
+        properties: { id: { type: 'string' }, namespace: { type: 'string' }, name: { type: 'string' } },
+      },
+    },
+    required: ['type'],
+  },
+  NackFrame: {
+    type: 'object',
+    description:
+      'Refuses a delivery (Baton, beyond FireFly): offered again after a backoff (options.retry), ' +
+      'then dead-lettered after options.retry.count attempts',
+    properties: {
+      type: { type: 'string', const: 'nack' },
+      id: { type: 'string' },
+      subscription: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } },
+      reason: { type: 'string', description: 'Kept as the lastError of a dead letter' },
+    },
     required: ['type'],
   },
   ProtocolErrorFrame: {
@@ -180,8 +225,9 @@ export function buildAsyncApiDocument() {
       title: 'Baton gateway events',
       version: '1',
       description:
-        "The member's event log over WebSocket (FireFly's protocol): send a start frame, receive events. " +
-        'Durable subscriptions and webhooks are planned and do not exist yet; webhooks will carry the same Event.',
+        "The member's event log over WebSocket (FireFly's protocol): send a start frame, receive events, ack or nack " +
+        'those of durable subscriptions. Webhook subscriptions POST the same EventDelivery (an array with batch), ' +
+        'signed in the x-baton-signature header (sha256=<hex HMAC-SHA256 of the raw body under the subscription secret>).',
     },
     defaultContentType: 'application/json',
     servers: {
@@ -195,11 +241,15 @@ export function buildAsyncApiDocument() {
     channels: {
       ws: {
         address: '/ws',
-        description: 'One connection may hold several subscriptions; they end when it closes.',
+        description:
+          'One connection may hold several subscriptions; ephemeral ones end when it closes, durable ones hand ' +
+          'what was in flight to their other connections.',
         messages: {
           start: ref('#/components/messages/start'),
           ack: ref('#/components/messages/ack'),
+          nack: ref('#/components/messages/nack'),
           event: ref('#/components/messages/event'),
+          eventBatch: ref('#/components/messages/eventBatch'),
           protocolError: ref('#/components/messages/protocolError'),
         },
       },
@@ -211,6 +261,12 @@ export function buildAsyncApiDocument() {
         messages: [ref('#/channels/ws/messages/start')],
       },
       ackEvent: { action: 'send', channel: ref('#/channels/ws'), messages: [ref('#/channels/ws/messages/ack')] },
+      nackEvent: { action: 'send', channel: ref('#/channels/ws'), messages: [ref('#/channels/ws/messages/nack')] },
+      receiveEventBatch: {
+        action: 'receive',
+        channel: ref('#/channels/ws'),
+        messages: [ref('#/channels/ws/messages/eventBatch')],
+      },
       receiveEvent: {
         action: 'receive',
         channel: ref('#/channels/ws'),
@@ -226,7 +282,9 @@ export function buildAsyncApiDocument() {
       messages: {
         start: message('start', 'Start a subscription', 'StartFrame'),
         ack: message('ack', 'Acknowledge an event', 'AckFrame'),
+        nack: message('nack', 'Refuse an event, to have it again later', 'NackFrame'),
         event: message('event', 'An event, naming its subscription', 'EventDelivery'),
+        eventBatch: message('event_batch', 'Events of a batching durable subscription', 'EventBatch'),
         protocolError: message('protocol_error', 'A refused frame', 'ProtocolErrorFrame'),
       },
       schemas,

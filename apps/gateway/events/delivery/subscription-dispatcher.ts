@@ -50,6 +50,9 @@ export class SubscriptionDispatcher {
   private savedOffset: number;
   private reading = false;
   private closed = false;
+  /** Round-robin position among the targets, for ties. */
+  private lastPicked = -1;
+  private nextPicked = 0;
 
   private constructor(
     private readonly ds: DataSource,
@@ -263,15 +266,24 @@ export class SubscriptionDispatcher {
     this.queue.splice(lo, 0, event);
   }
 
-  /** The target with the fewest deliveries in flight, if any has room in its window. */
+  /**
+   * The target with the fewest deliveries in flight, if any has room in its
+   * window; ties go round the targets, so idle connections share a trickle too.
+   */
   private pickTarget(): DeliveryTarget | undefined {
+    const targets = [...this.targets];
     let best: DeliveryTarget | undefined;
     let fewest = this.options.readAhead;
-    for (const [target, count] of this.targets)
+    for (let i = 1; i <= targets.length; i++) {
+      const index = (this.lastPicked + i) % targets.length;
+      const [target, count] = targets[index];
       if (count < fewest) {
         best = target;
         fewest = count;
+        this.nextPicked = index;
       }
+    }
+    if (best) this.lastPicked = this.nextPicked;
     return best;
   }
 
