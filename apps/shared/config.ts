@@ -25,12 +25,14 @@ const DEFAULTS = {
   SEQUENCER_START_BLOCK: '0',
   /** Blocks a pin must be under before the listener acts on it (0 on the local chain). */
   CHAIN_CONFIRMATIONS: '0',
-  /** How often the ledger listener polls the chain for new blocks, in ms. */
-  LEDGER_POLL_MS: '100',
+  /** How often the ledger listener asks the chain for new blocks, in ms (it also reads at once after this member pins). */
+  LEDGER_POLL_MS: '20',
   /** Most pins in one Sequencer transaction. */
   PIN_BATCH_MAX: '200',
   /** How long the pinner waits for more pins before sending a batch, in ms. */
   PIN_LINGER_MS: '20',
+  /** How often the gateway reads the event log for its WebSocket subscribers, in ms. */
+  EVENT_POLL_MS: '20',
   /** Database: a postgres:// URL, or empty for the SQLite file below. */
   DATABASE_URL: '',
   /** SQLite database file, used when DATABASE_URL is empty. */
@@ -93,6 +95,7 @@ export interface MemberConfig {
   ledgerPollMs: number;
   pinBatchMax: number;
   pinLingerMs: number;
+  eventPollMs: number;
   databaseUrl: string;
   sqlitePath: string;
   dbMigrate: boolean;
@@ -172,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
     ledgerPollMs: int('LEDGER_POLL_MS'),
     pinBatchMax: int('PIN_BATCH_MAX'),
     pinLingerMs: int('PIN_LINGER_MS'),
+    eventPollMs: int('EVENT_POLL_MS'),
     databaseUrl: get('DATABASE_URL'),
     sqlitePath: get('SQLITE_PATH'),
     dbMigrate: get('DB_MIGRATE') !== 'false',

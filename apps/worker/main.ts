@@ -131,6 +131,8 @@ async function main(): Promise<void> {
     onError('ledger read'),
   );
   const loops = [read, project, recover, deliver];
+  // A batch this member just pinned is on the chain: read it now rather than at the next poll.
+  pinner.onPinned = () => read.wake();
   pinner.start();
   const readiness = (): Readiness => {
     if (worker.getState() !== 'RUNNING') return { ready: false, reason: `worker is ${worker.getState()}` };

@@ -15,6 +15,8 @@ export class PinBatcher {
   private running = false;
   private wake?: () => void;
   private loop?: Promise<void>;
+  /** Called after each batch is mined (the worker wakes its ledger listener). */
+  onPinned?: () => void;
 
   constructor(
     private readonly ds: DataSource,
@@ -77,6 +79,7 @@ export class PinBatcher {
       queued.map((p) => p.id),
       { state: 'pinned', transactionHash: receipt.transactionHash, batch: receipt.sequence },
     );
+    this.onPinned?.();
     this.metrics?.pinTransactions.inc();
     this.metrics?.pinsPerTransaction.observe(queued.length);
     this.log.debug('pinned batch', {

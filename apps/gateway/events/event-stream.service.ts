@@ -1,8 +1,9 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { MoreThanOrEqual, type DataSource } from 'typeorm';
 import { EventRecord } from '../../shared/db/entities.js';
+import type { MemberConfig } from '../../shared/config.js';
 import type { Logger } from '../../shared/logger.js';
-import { DATA_SOURCE, LOGGER } from '../core/tokens.js';
+import { CONFIG, DATA_SOURCE, LOGGER } from '../core/tokens.js';
 import { matchesFilter, type EventFilter } from './event-filter.js';
 
 export type { EventFilter } from './event-filter.js';
@@ -18,8 +19,6 @@ interface Registration extends StreamSubscriber {
   next: number;
 }
 
-/** How often the event log is read for new events, in ms. */
-const POLL_MS = 20;
 const PAGE = 500;
 
 /**
@@ -40,8 +39,11 @@ export class EventStreamService implements OnModuleDestroy {
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(LOGGER) private readonly log: Logger,
+    @Inject(CONFIG) config: MemberConfig,
   ) {
-    this.timer = setInterval(() => void this.poll(), POLL_MS);
+    // The worker writes most events, in its own process: reading the log is
+    // how they reach this gateway (EVENT_POLL_MS; one indexed query per tick).
+    this.timer = setInterval(() => void this.poll(), config.eventPollMs);
   }
 
   async latestSequence(): Promise<number> {

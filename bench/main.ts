@@ -1,0 +1,234 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEMO_MEMBERS, LocalNetwork, localNetworkOptionsFromEnv } from '../apps/network/local-network.js';
+import { PROJECT_ROOT } from '../apps/shared/paths.js';
+import { runBatonTrade } from './baton-load.js';
+import { ChainWatch } from './chain-watch.js';
+import { closedLoop, type LevelResult } from './closed-loop.js';
+import { MemberFeeds } from './member-feed.js';
+import { PlainTemporal } from './plain-load.js';
+import { replayDurable } from './replay.js';
+import { pinCycles } from './breakdown.js';
+import { cpuBetween, filesSize, networkProcesses, sample, type ProcSample } from './procs.js';
+import { machineInfo, writeReports, type BatonLevel, type BenchResults } from './report.js';
+import { sleep, summarize } from './stats.js';
+
+interface Mode {
+  name: 'quick' | 'full' | 'soak';
+  levels: number[];
+  levelMs: number;
+  soakMs: number;
+  /** Synthetic events replayed through a durable subscription. */
+  replayEvents: number;
+}
+
+const MODES: Record<Mode['name'], Mode> = {
+  quick: { name: 'quick', levels: [1, 10, 50], levelMs: 10_000, soakMs: 0, replayEvents: 20_000 },
+  full: { name: 'full', levels: [1, 10, 50, 200], levelMs: 30_000, soakMs: 0, replayEvents: 100_000 },
+  soak: { name: 'soak', levels: [1, 10, 50], levelMs: 10_000, soakMs: 10 * 60_000, replayEvents: 20_000 },
+};
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+/** `npm run bench [-- --quick | --soak]`: starts a fresh local network, measures, stops it, writes the results. */
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const mode = MODES[args.includes('--soak') ? 'soak' : args.includes('--quick') ? 'quick' : 'full'];
+  const dataDir = process.env.BATON_DATA_DIR ?? join(PROJECT_ROOT, 'bench', '.data');
+  rmSync(dataDir, { recursive: true, force: true });
+  const options = localNetworkOptionsFromEnv({ ...process.env, BATON_DATA_DIR: dataDir }, (l) => log(l));
+  const network = new LocalNetwork(options);
+  const began = Date.now();
+  log(`mode ${mode.name}; starting the local network in ${dataDir}`);
+  await network.start();
+  const temporalAddress = `127.0.0.1:${options.temporalPort}`;
+  const plain = await PlainTemporal.start(temporalAddress, dataDir, DEMO_MEMBERS);
+  const gateways = Object.fromEntries(DEMO_MEMBERS.map((m) => [m, network.gatewayUrl(m)]));
+  const feeds = await MemberFeeds.open(gateways);
+  const chain = new ChainWatch(network.chainUrl, network.sequencer);
+  chain.start();
+  const procs = await networkProcesses(dataDir, plain.pids);
+  const dbFiles = DEMO_MEMBERS.flatMap((m) =>
+    ['', '-wal', '-shm'].map((s) => join(dataDir, 'members', m, `baton.sqlite${s}`)),
+  );
+  const baton = () => runBatonTrade(gateways.buyer, feeds);
+  const plainOne = () => plain.runOne();
+  try {
+    log('warming up');
+    await closedLoop(5, 3_000, baton);
+    await closedLoop(5, 3_000, plainOne);
+    await sleep(2_000);
+    const idleStart = await sample(procs);
+    const dbAtStart = await filesSize(dbFiles);
+
+    const batonLevels: BatonLevel[] = [];
+    const plainLevels: LevelResult[] = [];
+    for (const c of mode.levels) {
+      batonLevels.push(await measureBaton(c, mode.levelMs, baton, feeds, chain, procs));
+      log(`baton   c=${c}: ${fmt(batonLevels.at(-1)!)}`);
+      const before = await sample(procs);
+      const p = await closedLoop(c, mode.levelMs, plainOne);
+      plainLevels.push({
+        ...p,
+        cpuMsPerProcess: perProcess(cpuBetween(before, await sample(procs)), p.completed),
+      } as LevelResult);
+      log(`plain   c=${c}: ${fmt(p)}`);
+    }
+
+    let soak: BenchResults['soak'];
+    if (mode.soakMs > 0) soak = await runSoak(mode.soakMs, baton, procs, dbFiles);
+    await sleep(3_000);
+    const idleEnd = await sample(procs);
+    const dbAtEnd = await filesSize(dbFiles);
+    log(`replay: ${mode.replayEvents} synthetic events through a durable subscription`);
+    const replayed = await replayDurable(
+      gateways.buyer,
+      join(dataDir, 'members', 'buyer', 'baton.sqlite'),
+      mode.replayEvents,
+    );
+    const results: BenchResults = {
+      mode: mode.name,
+      startedAt: new Date(began).toISOString(),
+      durationS: Math.round((Date.now() - began) / 1000),
+      machine: machineInfo(),
+      settings: pick(process.env, ['PIN_BATCH_MAX', 'PIN_LINGER_MS', 'LEDGER_POLL_MS']),
+      baton: batonLevels,
+      plainTemporal: plainLevels,
+      ...headline(batonLevels, plainLevels),
+      deliveryVia: feeds.durable
+        ? 'durable WebSocket subscription, one ack per event'
+        : 'ephemeral WebSocket subscription (no durable subscriptions in this build)',
+      replayEventsPerSec: replayed?.eventsPerSec ?? null,
+      replay: {
+        rebuildFromBlock0: {
+          notMeasured:
+            'needs a member rebuilding from chain block 0 (branch events-rebuild, not merged into this branch: it reworks the same worker files)',
+        },
+        durableSubscriptionFromOldest: replayed ?? {
+          notMeasured: 'needs durable WebSocket subscriptions with acks (branch events-subs)',
+        },
+      },
+      memory: {
+        idleStart,
+        idleEnd,
+        dbBytesStart: dbAtStart,
+        dbBytesEnd: dbAtEnd,
+      },
+      soak,
+    };
+    await writeReports(results);
+    log(
+      `done: throughputRatio ${results.throughputRatio}, pinsPerTx ${results.pinsPerTx}, deliveryP99Ms ${results.deliveryP99Ms}`,
+    );
+  } finally {
+    feeds.close();
+    chain.destroy();
+    await plain.stop();
+    await network.stop();
+  }
+}
+
+async function measureBaton(
+  concurrency: number,
+  ms: number,
+  runOne: () => Promise<void>,
+  feeds: MemberFeeds,
+  chain: ChainWatch,
+  procs: Map<string, number>,
+): Promise<BatonLevel> {
+  const fromBlock = (await chain.blockNumber()) + 1;
+  const before = await sample(procs);
+  feeds.events = [];
+  feeds.recording = true;
+  const level = await closedLoop(concurrency, ms, runOne);
+  feeds.recording = false;
+  const after = await sample(procs);
+  const toBlock = await chain.blockNumber();
+  const { batches, blockOfPin } = await chain.batches(fromBlock, toBlock);
+  const pins = batches.reduce((n, b) => n + b.pins.length, 0);
+  // Process events (through the dispatcher, Temporal and the workflow) and the
+  // listener's own batch-pinned events (straight from the ledger to the log).
+  const delivery: number[] = [];
+  const ledgerDelivery: number[] = [];
+  for (const e of feeds.events) {
+    const block = e.type === 'batch-pinned' ? e.blockNumber : e.pin === undefined ? undefined : blockOfPin.get(e.pin);
+    const seen = block === undefined ? undefined : chain.seenAt.get(block);
+    if (seen !== undefined) (e.type === 'batch-pinned' ? ledgerDelivery : delivery).push(e.receivedAt - seen);
+  }
+  return {
+    ...level,
+    chainTransactions: batches.length,
+    pins,
+    pinsPerTx: batches.length ? Math.round((pins / batches.length) * 10) / 10 : 0,
+    chainTxPerSec: Math.round((batches.length / (level.wallMs / 1000)) * 100) / 100,
+    delivery: summarize(delivery),
+    batchPinnedDelivery: summarize(ledgerDelivery),
+    cpuMsPerProcess: perProcess(cpuBetween(before, after), level.completed),
+    pinCycle: pinCycles(feeds.events, blockOfPin, chain.seenAt),
+  };
+}
+
+async function runSoak(
+  ms: number,
+  runOne: () => Promise<void>,
+  procs: Map<string, number>,
+  dbFiles: string[],
+): Promise<NonNullable<BenchResults['soak']>> {
+  log(`soak: ${ms / 60_000} min at 10 in flight`);
+  const samples: { atS: number; processes: ProcSample[]; dbBytes: number }[] = [];
+  const began = Date.now();
+  const timer = setInterval(
+    () =>
+      void Promise.all([sample(procs), filesSize(dbFiles)]).then(([p, db]) =>
+        samples.push({ atS: Math.round((Date.now() - began) / 1000), processes: p, dbBytes: db }),
+      ),
+    30_000,
+  );
+  const start = await sample(procs);
+  const level = await closedLoop(10, ms, runOne);
+  clearInterval(timer);
+  const end = await sample(procs);
+  return { concurrency: 10, completed: level.completed, throughput: level.throughput, start, end, samples };
+}
+
+function headline(baton: BatonLevel[], plain: LevelResult[]) {
+  const best = (ls: LevelResult[]) => ls.reduce((a, b) => (b.throughput > a.throughput ? b : a));
+  const b = best(baton);
+  const p = best(plain);
+  const at50 = baton.find((l) => l.concurrency === 50) ?? baton.at(-1)!;
+  const loaded = baton.filter((l) => l.concurrency >= 50);
+  const pinsAll = loaded.reduce((n, l) => n + l.pins, 0);
+  const txAll = loaded.reduce((n, l) => n + l.chainTransactions, 0);
+  return {
+    throughputRatio: Math.round((b.throughput / p.throughput) * 100) / 100,
+    batonBestThroughput: b.throughput,
+    plainBestThroughput: p.throughput,
+    pinsPerTx: txAll ? Math.round((pinsAll / txAll) * 10) / 10 : 0,
+    deliveryP99Ms: at50.delivery.p99Ms,
+    deliveryP50Ms: at50.delivery.p50Ms,
+  };
+}
+
+function perProcess(cpu: Record<string, number>, completed: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, completed ? Math.round(v / completed) : 0]));
+}
+
+function pick(env: NodeJS.ProcessEnv, keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.filter((k) => env[k] !== undefined).map((k) => [k, env[k]!]));
+}
+
+function fmt(l: LevelResult): string {
+  const failed = l.failed ? ` (first: ${l.firstError})` : '';
+  return `${l.throughput}/s, ${l.completed} done, ${l.failed} failed${failed}, p50 ${l.latency.p50Ms} ms, p99 ${l.latency.p99Ms} ms`;
+}
+
+// Ctrl-C: exit through process.exit, whose handlers stop every child (network and plain workers).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,74 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { NETWORK_MARK } from '../apps/network/leftovers.js';
+
+export interface ProcSample {
+  name: string;
+  pid: number;
+  rssMb: number;
+  /** User + system CPU time so far, in ms. */
+  cpuMs: number;
+  openFds: number;
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/**
+ * The network's processes, found like leftovers.ts finds them: by the mark
+ * the launcher puts in its children's environment. Named by role and member.
+ */
+export async function networkProcesses(
+  dataDir: string,
+  extra: Record<string, number> = {},
+): Promise<Map<string, number>> {
+  const found = new Map<string, number>(Object.entries(extra));
+  found.set('bench (load, chain proxy)', process.pid);
+  const mark = `${NETWORK_MARK}=${dataDir}\0`;
+  for (const d of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    const environ = await readFile(`/proc/${d}/environ`, 'latin1').catch(() => '');
+    if (!environ.includes(mark)) continue;
+    const cmd = (await readFile(`/proc/${d}/cmdline`, 'latin1').catch(() => '')).split('\0').join(' ');
+    const member = /(?:^|\0)MEMBER_NAME=([^\0]*)/.exec(environ)?.[1];
+    let name: string;
+    if (/apps\/gateway\/main\.js/.test(cmd)) name = `${member} gateway`;
+    else if (/apps\/worker\/main\.js/.test(cmd)) name = `${member} worker`;
+    else if (/temporal/.test(cmd) && /server/.test(cmd)) name = 'temporal server';
+    else if (/hardhat/.test(cmd)) name = 'chain (hardhat node)';
+    else continue;
+    found.set(found.has(name) ? `${name} ${d}` : name, Number(d));
+  }
+  return found;
+}
+
+export async function sample(procs: Map<string, number>): Promise<ProcSample[]> {
+  const out: ProcSample[] = [];
+  for (const [name, pid] of procs) {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+    const statLine = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    if (!status || !statLine) continue;
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    // Fields after the command name (which may hold spaces): utime is 14th, stime 15th overall.
+    const fields = statLine.slice(statLine.lastIndexOf(')') + 2).split(' ');
+    const cpuMs = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    const openFds = (await readdir(`/proc/${pid}/fd`).catch(() => [])).length;
+    out.push({ name, pid, rssMb: Math.round(rssKb / 102.4) / 10, cpuMs, openFds });
+  }
+  return out;
+}
+
+/** CPU ms each process spent between two samples. */
+export function cpuBetween(before: ProcSample[], after: ProcSample[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const a of after) {
+    const b = before.find((x) => x.pid === a.pid);
+    if (b) out[a.name] = a.cpuMs - b.cpuMs;
+  }
+  return out;
+}
+
+/** Bytes of every file under `dir` whose name matches (the member databases with WAL). */
+export async function filesSize(paths: string[]): Promise<number> {
+  let total = 0;
+  for (const p of paths) total += (await stat(p).catch(() => ({ size: 0 }))).size;
+  return total;
+}

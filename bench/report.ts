@@ -1,0 +1,202 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../apps/shared/paths.js';
+import type { PinCycle } from './breakdown.js';
+import type { LevelResult } from './closed-loop.js';
+import { renderChart } from './chart.js';
+import type { ProcSample } from './procs.js';
+import type { LatencySummary } from './stats.js';
+
+export interface BatonLevel extends LevelResult {
+  chainTransactions: number;
+  pins: number;
+  pinsPerTx: number;
+  chainTxPerSec: number;
+  /** Pin's block first visible on the chain → event at a WebSocket subscriber. */
+  delivery: LatencySummary;
+  /** The same for the listener's batch-pinned events, which do not go through Temporal. */
+  batchPinnedDelivery: LatencySummary;
+  cpuMsPerProcess: Record<string, number>;
+  pinCycle: PinCycle;
+}
+
+export interface BenchResults {
+  mode: string;
+  startedAt: string;
+  durationS: number;
+  machine: ReturnType<typeof machineInfo>;
+  settings: Record<string, string>;
+  throughputRatio: number;
+  batonBestThroughput: number;
+  plainBestThroughput: number;
+  pinsPerTx: number;
+  deliveryP50Ms: number;
+  deliveryP99Ms: number;
+  /** How the benchmark's subscriber received events. */
+  deliveryVia: string;
+  /** Durable subscription replaying from oldest (rebuild from block 0 when measured). */
+  replayEventsPerSec: number | null;
+  baton: BatonLevel[];
+  plainTemporal: LevelResult[];
+  replay: Record<
+    string,
+    { notMeasured: string } | { eventsPerSec: number; events: number; note?: string; seedEventsPerSec?: number }
+  >;
+  memory: { idleStart: ProcSample[]; idleEnd: ProcSample[]; dbBytesStart: number; dbBytesEnd: number };
+  soak?: {
+    concurrency: number;
+    completed: number;
+    throughput: number;
+    start: ProcSample[];
+    end: ProcSample[];
+    samples: { atS: number; processes: ProcSample[]; dbBytes: number }[];
+  };
+}
+
+export function machineInfo() {
+  const cpu = cpus();
+  return {
+    cpuModel: cpu[0]?.model ?? 'unknown',
+    cores: cpu.length,
+    memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    os: `${platform()} ${release()}`,
+  };
+}
+
+const RESULTS = join(PROJECT_ROOT, 'bench', 'results');
+const DOC = join(PROJECT_ROOT, 'docs', 'benchmarks.md');
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+
+/** latest.json, latest.md, the chart, and the results block of docs/benchmarks.md. */
+export async function writeReports(r: BenchResults): Promise<void> {
+  await mkdir(RESULTS, { recursive: true });
+  await writeFile(join(RESULTS, 'latest.json'), JSON.stringify(r, null, 2) + '\n');
+  await writeFile(join(RESULTS, 'chart.svg'), renderChart(r));
+  const md = await prettyMarkdown(markdown(r));
+  await writeFile(join(RESULTS, 'latest.md'), md);
+  const doc = await readFile(DOC, 'utf8').catch(() => '');
+  const a = doc.indexOf(START);
+  const b = doc.indexOf(END);
+  if (a >= 0 && b > a) await writeFile(DOC, `${doc.slice(0, a + START.length)}\n\n${md}\n${doc.slice(b)}`);
+}
+
+/** The project's Prettier style, so `npm run lint` passes on generated files (as they are without Prettier). */
+async function prettyMarkdown(md: string): Promise<string> {
+  try {
+    const prettier = await import('prettier');
+    const options = (await prettier.resolveConfig(DOC)) ?? {};
+    return await prettier.format(md, { ...options, parser: 'markdown' });
+  } catch {
+    return md;
+  }
+}
+
+export function markdown(r: BenchResults): string {
+  const m = r.machine;
+  const n = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? '–' : String(x));
+  const lines = [
+    `Run \`${r.mode}\` of ${r.startedAt} (${r.durationS} s) on ${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}, ${m.os}.`,
+    '',
+    '| headline | value | goal |',
+    '| --- | --- | --- |',
+    `| throughput ratio (Baton / plain Temporal, best concurrency) | ${r.throughputRatio} (${r.batonBestThroughput}/s vs ${r.plainBestThroughput}/s) | ≥ 0.5 |`,
+    `| pins per chain transaction (≥ 50 in flight) | ${r.pinsPerTx} | ≥ 50 |`,
+    `| ledger → WebSocket delivery of process events at 50 in flight, p50 / p99 | ${n(r.deliveryP50Ms)} / ${n(r.deliveryP99Ms)} ms | p99 < 100 ms |`,
+    `| replay, durable subscription from oldest | ${r.replayEventsPerSec === null ? 'not measured' : `${r.replayEventsPerSec} events/s`} | ≥ 5,000 events/s |`,
+    '',
+    `Events reach the benchmark through a ${r.deliveryVia}.`,
+    '',
+    '![throughput and p99 latency against concurrency](../bench/results/chart.svg)',
+    '',
+    '| in flight | Baton /s | plain /s | Baton p50 / p95 / p99 ms | plain p50 / p95 / p99 ms | pins/tx | chain tx/s | delivery p50 / p99 ms: process events | batch-pinned |',
+    '| ---: | ---: | ---: | --- | --- | ---: | ---: | --- | --- |',
+    ...r.baton.map((b, i) => {
+      const p = r.plainTemporal[i];
+      const lat = (l: LatencySummary) => `${n(l.p50Ms)} / ${n(l.p95Ms)} / ${n(l.p99Ms)}`;
+      return `| ${b.concurrency} | ${b.throughput} | ${p?.throughput ?? '–'} | ${lat(b.latency)} | ${p ? lat(p.latency) : '–'} | ${b.pinsPerTx} | ${b.chainTxPerSec} | ${lat2(b.delivery)} | ${lat2(b.batchPinnedDelivery)} |`;
+    }),
+    ...failures(r),
+    '',
+    'One pin round, medians (at 1 in flight it shows where one process spends its time):',
+    '',
+    "| in flight | pins | block → event at the member acting next ms | that event → next pin's block ms | block → event at the last member ms |",
+    '| ---: | ---: | ---: | ---: | ---: |',
+    ...r.baton.map(
+      (b) =>
+        `| ${b.concurrency} | ${b.pinCycle.pins} | ${n(b.pinCycle.blockToEventMs)} | ${n(b.pinCycle.eventToNextBlockMs)} | ${n(b.pinCycle.blockToLastMemberMs)} |`,
+    ),
+    '',
+    'CPU ms per completed process, by process (Baton at each concurrency):',
+    '',
+    cpuTable(r),
+    '',
+    'Replay:',
+    '',
+    ...Object.entries(r.replay).map(([k, v]) =>
+      'notMeasured' in v
+        ? `- ${k}: not measured: ${v.notMeasured}`
+        : `- ${k}: ${v.eventsPerSec} events/s over ${v.events} events${v.note ? ` (${v.note})` : ''}`,
+    ),
+    '',
+    memoryTable(r),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+function failures(r: BenchResults): string[] {
+  const rows = [
+    ...r.baton.map((l) => ['Baton', l] as const),
+    ...r.plainTemporal.map((l) => ['plain Temporal', l] as const),
+  ].filter(([, l]) => l.failed > 0);
+  return rows.length === 0
+    ? []
+    : [
+        '',
+        ...rows.map(([who, l]) => `- ${who} at ${l.concurrency} in flight: ${l.failed} failed; first: ${l.firstError}`),
+      ];
+}
+
+function lat2(l: LatencySummary): string {
+  return Number.isNaN(l.p50Ms) ? '–' : `${l.p50Ms} / ${l.p99Ms}`;
+}
+
+function cpuTable(r: BenchResults): string {
+  const names = [...new Set(r.baton.flatMap((b) => Object.keys(b.cpuMsPerProcess)))].filter(
+    (k) => !k.startsWith('plain'),
+  );
+  return [
+    `| process | ${r.baton.map((b) => `${b.concurrency} in flight`).join(' | ')} |`,
+    `| --- | ${r.baton.map(() => '---:').join(' | ')} |`,
+    ...names.map((k) => `| ${k} | ${r.baton.map((b) => b.cpuMsPerProcess[k] ?? '–').join(' | ')} |`),
+    `| plain Temporal (server + its 3 workers) | ${r.plainTemporal.map((p) => sumCpu((p as LevelResult & { cpuMsPerProcess?: Record<string, number> }).cpuMsPerProcess)).join(' | ')} |`,
+  ].join('\n');
+}
+
+function sumCpu(cpu?: Record<string, number>): string {
+  if (!cpu) return '–';
+  // The floor's own work: the Temporal server and the three plain workers.
+  const own = Object.entries(cpu).filter(([k]) => k === 'temporal server' || k.startsWith('plain'));
+  return String(own.reduce((n, [, v]) => n + v, 0));
+}
+
+function memoryTable(r: BenchResults): string {
+  const rows = (r.soak?.start ?? r.memory.idleStart).map((s) => {
+    const end = (r.soak?.end ?? r.memory.idleEnd).find((e) => e.pid === s.pid);
+    return `| ${s.name} | ${s.rssMb} | ${end?.rssMb ?? '–'} | ${s.openFds} | ${end?.openFds ?? '–'} |`;
+  });
+  const what = r.soak
+    ? `Resident memory over the ${Math.round((r.soak.samples.at(-1)?.atS ?? 0) / 60)}-minute soak at ${r.soak.concurrency} in flight (${r.soak.completed} processes):`
+    : 'Resident memory of each process, idle before and after the load (`--soak` runs 10 minutes of load in between):';
+  return [
+    what,
+    '',
+    '| process | RSS start MB | RSS end MB | open fds start | open fds end |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...rows,
+    '',
+    `Member databases (3 SQLite files with WAL): ${(r.memory.dbBytesStart / 2 ** 20).toFixed(1)} MB → ${(r.memory.dbBytesEnd / 2 ** 20).toFixed(1)} MB.`,
+  ].join('\n');
+}
