@@ -2,6 +2,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
+import WebSocket from 'ws';
 import { withDatabaseName } from '../../apps/shared/db/postgres.js';
 import { tradeSettlement } from '../../workflows/process-types/trade-settlement.js';
 import { Api, type ProcessView } from './api.js';
@@ -133,6 +134,81 @@ async function healthy(): Promise<void> {
   }
 }
 
+interface Delivery {
+  id: string;
+  sequence: number;
+  subscription: { id: string };
+}
+
+/**
+ * An app on a durable subscription at one member, acking every event a little
+ * later (so some are always in flight) and reconnecting whenever its
+ * connection drops. Redelivery of an unacked event is allowed (at least
+ * once); an event delivered again after its ack, or never, is a fault.
+ */
+class DurableApp {
+  readonly received = new Set<number>();
+  readonly acked = new Set<number>();
+  readonly redeliveredAfterAck: number[] = [];
+  private ws?: WebSocket;
+  private stopped = false;
+
+  private constructor(
+    private readonly member: Member,
+    private readonly id: string,
+    readonly name: string,
+    /** The first sequence the subscription covers. */
+    readonly from: number,
+  ) {}
+
+  /** Subscribes from the event after the member's latest one; resolves once connected. */
+  static async start(member: Member, from: number): Promise<DurableApp> {
+    const name = `faults-${member}-${Date.now()}`;
+    const { status, body } = await api.request<{ id: string }>(member, '/api/v1/namespaces/default/subscriptions', {
+      method: 'POST',
+      body: JSON.stringify({ name, transport: 'websockets', options: { firstEvent: String(from), readAhead: 20 } }),
+    });
+    expect(status).toBe(201);
+    const app = new DurableApp(member, body.id, name, from);
+    app.connect();
+    return app;
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const ws = new WebSocket(`${api.url(this.member).replace('http', 'ws')}/ws`);
+    this.ws = ws;
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'start', namespace: 'default', name: this.name })));
+    ws.on('message', (data) => {
+      const frame = JSON.parse((data as Buffer).toString()) as Delivery & { type: string };
+      if (typeof frame.sequence !== 'number') return;
+      if (this.acked.has(frame.sequence)) this.redeliveredAfterAck.push(frame.sequence);
+      this.received.add(frame.sequence);
+      setTimeout(() => {
+        if (ws.readyState !== WebSocket.OPEN) return; // not acked: it must come again
+        ws.send(JSON.stringify({ type: 'ack', id: frame.id, subscription: frame.subscription }));
+        this.acked.add(frame.sequence);
+      }, 20);
+    });
+    ws.on('error', () => undefined);
+    ws.on('close', () => setTimeout(() => this.connect(), 500));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.ws?.close();
+    const res = await api.fetch(this.member, `/api/v1/namespaces/default/subscriptions/${this.id}`, {
+      method: 'DELETE',
+    });
+    expect(res.status).toBe(204);
+  }
+}
+
+async function latestSequence(member: Member): Promise<number> {
+  const sequences = await eventSequences(member);
+  return sequences.at(-1) ?? 0;
+}
+
 interface Fault {
   name: string;
   /** Injects the fault and resolves once the network has its part back. */
@@ -166,6 +242,8 @@ describe(`faults with ${IN_FLIGHT} processes in flight`, () => {
   for (const fault of FAULTS)
     it(`${fault.name}: every process ends right at every member, effects once, logs gap-free`, async () => {
       await healthy();
+      // A durable subscriber at every member, from its next event on.
+      const apps = await Promise.all(MEMBERS.map(async (m) => DurableApp.start(m, (await latestSequence(m)) + 1)));
       const amounts = Array.from({ length: IN_FLIGHT }, (_, i) => (i % 5 === 4 ? REJECTED_AMOUNT : 100 + i));
       const started = await Promise.all(amounts.map((amount) => api.startTrade(amount)));
       await fault.inject();
@@ -193,9 +271,20 @@ describe(`faults with ${IN_FLIGHT} processes in flight`, () => {
           }
         }
       }
-      for (const m of MEMBERS) {
+      for (const [i, m] of MEMBERS.entries()) {
         const sequences = await eventSequences(m);
-        expect(sequences, `${m}'s event log`).toEqual(sequences.map((_, i) => i + 1));
+        expect(sequences, `${m}'s event log`).toEqual(sequences.map((_, k) => k + 1));
+        // Every event since the subscription began reached the app and was acked; none came back after its ack.
+        const app = apps[i];
+        const expected = sequences.filter((q) => q >= app.from);
+        const deadline = Date.now() + 60_000;
+        while (expected.some((q) => !app.acked.has(q)) && Date.now() < deadline) await sleep(250);
+        expect(
+          expected.filter((q) => !app.acked.has(q)),
+          `${m}: events never acked`,
+        ).toEqual([]);
+        expect(app.redeliveredAfterAck, `${m}: events delivered again after their ack`).toEqual([]);
+        await app.stop();
       }
     }, 900_000);
 });
