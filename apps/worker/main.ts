@@ -35,6 +35,10 @@ async function main(): Promise<void> {
   // core's logs as well crashed the process at start with better-sqlite3 loaded.)
   Runtime.install({
     logger: temporalLogger(log.child({ sdk: 'temporal' })),
+    // The native core writes its own lines (retries, slow workflow tasks) to
+    // stderr, beside pino's: as JSON too, so the log stays one JSON object a line.
+    // (Forwarding them into pino instead made workers abort at start with this SDK.)
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, console: { format: 'json' } } },
   });
   const metrics = new WorkerMetrics();
   const ds = await openDatabase(config, config.dbMigrate);

@@ -107,6 +107,7 @@ export class MemberNetwork {
       HOST: '127.0.0.1',
       PUBLIC_URL: url,
       METRICS_PORT: String(Number(new URL(url).port) + 100),
+      APP_AUTH: 'off', // a loopback test network, like the demo
     };
     // A PostgreSQL database of an earlier run would outlive its chain: each network starts its members empty.
     if (!this.started.has(member.name)) await wipeMemberDatabase(this.databaseNetwork, member.name);

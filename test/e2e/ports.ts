@@ -19,4 +19,4 @@ export const E2E_PORTS = ports(17233, 18233, 18545, 13000);
 export const RESTART_PORTS = ports(27233, 28233, 28545, 23000);
 
 /** The network of the rebuild and late-join test, whose members it stops, wipes and adds. */
-export const REBUILD_PORTS = ports(37233, 38233, 38545, 33000);
+export const REBUILD_PORTS = ports(25233, 26233, 26545, 21000);

@@ -11,9 +11,10 @@ import { projectPath } from '../../apps/shared/paths.js';
 
 /**
  * docs/examples/two-members as documented: scripts/two-members.ts with the
- * env files, every port moved away from test/e2e/ports.ts (4xxxx).
+ * env files, every port moved by 20,000 (below the kernel's
+ * ephemeral range, 32768 and up, where a client's own port could take it).
  */
-const OFFSET = 40_000 + Number(process.env.BATON_E2E_PORT_OFFSET ?? 0);
+const OFFSET = 20_000 + Number(process.env.BATON_E2E_PORT_OFFSET ?? 0);
 const gateway = (member: 'alice' | 'bob') => `http://127.0.0.1:${(member === 'alice' ? 4101 : 4102) + OFFSET}`;
 
 interface View {

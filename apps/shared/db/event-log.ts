@@ -58,7 +58,19 @@ export async function appendEvents(em: EntityManager, events: NewEvent[]): Promi
   return records;
 }
 
-const COLUMNS = ['sequence', 'id', 'key', 'type', 'processId', 'processType', 'topic', 'correlator', 'data', 'created'];
+const COLUMNS = [
+  'sequence',
+  'id',
+  'key',
+  'type',
+  'processId',
+  'processType',
+  'topic',
+  'author',
+  'correlator',
+  'data',
+  'created',
+];
 
 /**
  * One plain multi-row INSERT: TypeORM's query builder spends far longer
@@ -77,6 +89,7 @@ async function insertEvents(em: EntityManager, records: EventRecord[]): Promise<
     r.processId,
     r.processType,
     r.topic,
+    r.author,
     r.correlator,
     r.data === null ? null : JSON.stringify(r.data),
     r.created,
