@@ -134,6 +134,9 @@ async function healthy(): Promise<void> {
   }
 }
 
+/** Longer than the gateway's offset write interval (200 ms), with room for a loaded machine. */
+const UNCERTAIN_ACK_MS = 2_000;
+
 interface Delivery {
   id: string;
   sequence: number;
@@ -144,11 +147,16 @@ interface Delivery {
  * An app on a durable subscription at one member, acking every event a little
  * later (so some are always in flight) and reconnecting whenever its
  * connection drops. Redelivery of an unacked event is allowed (at least
- * once); an event delivered again after its ack, or never, is a fault.
+ * once); an event delivered again after its ack, or never, is a fault. An
+ * ack sent in the last moments before the gateway died may never have been
+ * written (the dispatcher stores offsets every 200 ms): such an event may
+ * come again, as at-least-once allows, without being a fault.
  */
 class DurableApp {
   readonly received = new Set<number>();
   readonly acked = new Set<number>();
+  /** Acked just before a connection dropped: coming again is allowed, not required. */
+  readonly uncertain = new Set<number>();
   readonly redeliveredAfterAck: number[] = [];
   private ws?: WebSocket;
   private stopped = false;
@@ -182,16 +190,24 @@ class DurableApp {
     ws.on('message', (data) => {
       const frame = JSON.parse((data as Buffer).toString()) as Delivery & { type: string };
       if (typeof frame.sequence !== 'number') return;
-      if (this.acked.has(frame.sequence)) this.redeliveredAfterAck.push(frame.sequence);
+      if (this.acked.has(frame.sequence) && !this.uncertain.has(frame.sequence))
+        this.redeliveredAfterAck.push(frame.sequence);
       this.received.add(frame.sequence);
       setTimeout(() => {
         if (ws.readyState !== WebSocket.OPEN) return; // not acked: it must come again
         ws.send(JSON.stringify({ type: 'ack', id: frame.id, subscription: frame.subscription }));
         this.acked.add(frame.sequence);
+        recent.push({ sequence: frame.sequence, at: Date.now() });
       }, 20);
     });
+    const recent: { sequence: number; at: number }[] = [];
     ws.on('error', () => undefined);
-    ws.on('close', () => setTimeout(() => this.connect(), 500));
+    ws.on('close', () => {
+      // Acks the gateway may not have stored before the connection dropped are uncertain.
+      const uncertainSince = Date.now() - UNCERTAIN_ACK_MS;
+      for (const a of recent) if (a.at >= uncertainSince) this.uncertain.add(a.sequence);
+      setTimeout(() => this.connect(), 500);
+    });
   }
 
   async stop(): Promise<void> {
