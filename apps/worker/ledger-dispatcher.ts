@@ -41,7 +41,20 @@ export class LedgerDispatcher {
         .createQueryBuilder('p')
         .select('p.context', 'context')
         .addSelect('MIN(p.pin)', 'first')
-        .where('p.state = :projected', { projected: 'projected' })
+        .where('p.state = :projected', { projected: 'projected', pending: 'pending' })
+        .andWhere((qb) => {
+          // A context waits while any of its recorded pins lacks its data: a
+          // workflow must never act on a history the ledger has already
+          // gone past (a member rebuilding asks peers for data in any order).
+          const waiting = qb
+            .subQuery()
+            .select('1')
+            .from(LedgerPinRecord, 'q')
+            .where('q.context = p.context')
+            .andWhere('q.state = :pending')
+            .getQuery();
+          return `NOT EXISTS ${waiting}`;
+        })
         .groupBy('p.context')
         .orderBy('first', 'ASC')
         .limit(200)

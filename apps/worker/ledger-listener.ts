@@ -21,6 +21,8 @@ export class LedgerListener {
   lastReadAt?: number;
   /** True once a read reached the chain head (less the confirmations); a rebuild from block 0 is read by then. */
   atHead = false;
+  /** True once any read since the start reached the head: until then the ledger read so far may be a stale prefix. */
+  reachedHead = false;
 
   constructor(
     private readonly ds: DataSource,
@@ -38,7 +40,7 @@ export class LedgerListener {
     const head = chainHead - this.options.confirmations;
     if (head < from) {
       this.read(chainHead, from);
-      this.atHead = true;
+      this.atHead = this.reachedHead = true;
       return 0;
     }
     const to = Math.min(head, from + BLOCK_RANGE - 1);
@@ -51,6 +53,7 @@ export class LedgerListener {
     this.metrics?.pinsRecorded.inc(recorded);
     this.read(chainHead, to + 1);
     this.atHead = to >= head;
+    this.reachedHead ||= this.atHead;
     // The listener knows contexts only; the dispatcher logs each pin with its processId.
     for (const b of batches)
       this.log.debug('batch read', {

@@ -101,7 +101,14 @@ async function main(): Promise<void> {
   const catchUp = new CatchUpWatch(ds, listener, log);
   const onError = (what: string) => (err: unknown) => log.error(`${what} failed; retrying`, { error: String(err) });
   // Each stage wakes the next as soon as it made work for it; otherwise each polls every LEDGER_POLL_MS.
-  const deliver = repeat(() => dispatcher.dispatchOnce(), config.ledgerPollMs, onError('ledger delivery'));
+  // Nothing goes to the workflows before the listener has read up to the
+  // chain head once: a member rebuilding from block 0 would otherwise start
+  // workflows on the first part of a history and act on steps long decided.
+  const deliver = repeat(
+    async () => (listener.reachedHead ? dispatcher.dispatchOnce() : 0),
+    config.ledgerPollMs,
+    onError('ledger delivery'),
+  );
   const project = repeat(
     async () => {
       const { pins } = await projector.projectOnce();

@@ -123,13 +123,15 @@ export class Api {
   /** Waits until every member reports one of `statuses` for the process; returns each member's view. */
   async settled(id: string, statuses: string[], timeoutMs = 90_000): Promise<Record<Member, ProcessView>> {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    // Backs off to one look a second: hundreds of callers polling every 200 ms
+    // would load the gateways more than the processes they wait for.
+    for (let pause = 200; ; pause = Math.min(1_000, pause * 1.5)) {
       const views = await Promise.all(MEMBERS.map((m) => this.process(m, id)));
       if (views.every((v) => v && statuses.includes(v.status)))
         return Object.fromEntries(MEMBERS.map((m, i) => [m, views[i]!])) as Record<Member, ProcessView>;
       if (Date.now() > deadline)
         throw new Error(`process ${id} not settled: ${JSON.stringify(views.map((v) => [v?.member, v?.status]))}`);
-      await sleep(200);
+      await sleep(pause);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Contract, JsonRpcProvider, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
@@ -195,18 +196,26 @@ describe('bad input: a clear JSON error with a stable code, nothing changed, the
 
   it('bounds one client: connections beyond WS_MAX_CONNECTIONS_PER_CLIENT are closed, frame floods dropped', async () => {
     const url = `${api.url('buyer').replace('http', 'ws')}/ws`;
+    // The bound is per client address. Other test files' subscribers connect
+    // from 127.0.0.1, so this client comes from a loopback address of its own.
     const open = (): Promise<WebSocket> =>
       new Promise((resolve, reject) => {
-        const ws = new WebSocket(url);
+        const ws = new WebSocket(url, { localAddress: '127.0.0.77' });
         ws.once('open', () => resolve(ws)).once('error', reject);
       });
+    const closedWith = (ws: WebSocket) =>
+      new Promise<[number, string]>((r) => ws.once('close', (c, why) => r([c, why.toString()])));
     const sockets = await Promise.all(Array.from({ length: 100 }, open)); // the default bound
+    const early = sockets.map(closedWith);
     const extra = await open();
-    const [code, reason] = await new Promise<[number, string]>((r) =>
-      extra.once('close', (c, why) => r([c, why.toString()])),
-    );
+    const [code, reason] = await Promise.race([
+      closedWith(extra),
+      sleep(10_000).then((): [number, string] => [0, 'the 101st connection was not closed within 10 s']),
+    ]);
     expect(code).toBe(1008);
     expect(reason).toMatch(/too many connections/);
+    // None of the first hundred was refused.
+    expect(await Promise.race([Promise.race(early).then(() => 'closed'), sleep(200).then(() => 'open')])).toBe('open');
     for (const ws of sockets) ws.close();
     await new Promise((r) => setTimeout(r, 500));
 
