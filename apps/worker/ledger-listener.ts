@@ -23,6 +23,8 @@ export class LedgerListener {
   atHead = false;
   /** True once any read since the start reached the head: until then the ledger read so far may be a stale prefix. */
   reachedHead = false;
+  /** The saved cursor: the next block to read. */
+  private nextBlock?: number;
 
   constructor(
     private readonly ds: DataSource,
@@ -34,8 +36,11 @@ export class LedgerListener {
 
   /** Reads what the chain has past the cursor; returns how many batches it recorded. */
   async pollOnce(): Promise<number> {
-    const cursor = await this.ds.getRepository(LedgerCursorRecord).findOneBy({ name: CURSOR });
-    const from = cursor?.nextBlock ?? this.options.startBlock;
+    // The cursor is read once; afterwards this listener is the only writer.
+    this.nextBlock ??=
+      (await this.ds.getRepository(LedgerCursorRecord).findOneBy({ name: CURSOR }))?.nextBlock ??
+      this.options.startBlock;
+    const from = this.nextBlock;
     const chainHead = await this.sequencer.blockNumber();
     const head = chainHead - this.options.confirmations;
     if (head < from) {
@@ -48,8 +53,9 @@ export class LedgerListener {
     let recorded = 0;
     await inTransaction(this.ds, async (em) => {
       recorded = await this.record(em, batches);
-      await em.save(LedgerCursorRecord, { name: CURSOR, nextBlock: to + 1 });
+      await em.upsert(LedgerCursorRecord, { name: CURSOR, nextBlock: to + 1 }, ['name']);
     });
+    this.nextBlock = to + 1;
     this.metrics?.pinsRecorded.inc(recorded);
     this.read(chainHead, to + 1);
     this.atHead = to >= head;

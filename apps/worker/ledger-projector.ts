@@ -107,6 +107,11 @@ export class LedgerProjector {
     return { pins: done.length, events: appended };
   }
 
+  /** True while recorded pins still wait for their private data (or for projection). */
+  async awaitsData(): Promise<boolean> {
+    return this.ds.getRepository(LedgerPinRecord).existsBy({ state: 'pending' });
+  }
+
   /** Contexts whose first pending pin has its data, oldest first. */
   private async readyContexts(): Promise<string[]> {
     const rows = await this.ds

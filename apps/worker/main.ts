@@ -26,6 +26,8 @@ import { temporalLogger } from './temporal-logger.js';
 
 /** /readyz fails when the last successful ledger read is older than this. */
 const LEDGER_READ_STALE_MS = 10_000;
+/** How often a ledger stage with nothing to do and no reason to hurry looks again. */
+const QUIET_POLL_MS = 1_000;
 
 /** A member's worker: Temporal activities and workflows, the ledger listener, the pinner. */
 async function main(): Promise<void> {
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
     {
       maxBatch: config.pinBatchMax,
       lingerMs: config.pinLingerMs,
-      idleMs: 200,
+      idleMs: QUIET_POLL_MS,
     },
     metrics,
   );
@@ -100,23 +102,30 @@ async function main(): Promise<void> {
   const dispatcher = new LedgerDispatcher(ds, client, directory, config.memberName, log, metrics);
   const catchUp = new CatchUpWatch(ds, listener, log);
   const onError = (what: string) => (err: unknown) => log.error(`${what} failed; retrying`, { error: String(err) });
-  // Each stage wakes the next as soon as it made work for it; otherwise each polls every LEDGER_POLL_MS.
+  // Each stage wakes the next as soon as it made work for it. Only the
+  // listener (other members' blocks) and the projector while pins wait for
+  // data from a peer's gateway poll every LEDGER_POLL_MS; otherwise the
+  // stages look again once a second, in case a wake-up was missed.
   // Nothing goes to the workflows before the listener has read up to the
   // chain head once: a member rebuilding from block 0 would otherwise start
   // workflows on the first part of a history and act on steps long decided.
   const deliver = repeat(
     async () => (listener.reachedHead ? dispatcher.dispatchOnce() : 0),
-    config.ledgerPollMs,
+    QUIET_POLL_MS,
     onError('ledger delivery'),
   );
+  let dataAwaited = true;
   const project = repeat(
     async () => {
       const { pins } = await projector.projectOnce();
       if (pins > 0) deliver.wake();
-      else await catchUp.check();
+      else {
+        dataAwaited = await projector.awaitsData();
+        await catchUp.check();
+      }
       return pins;
     },
-    config.ledgerPollMs,
+    () => (dataAwaited ? config.ledgerPollMs : QUIET_POLL_MS),
     onError('ledger projection'),
   );
   const recover = repeat(
@@ -125,16 +134,18 @@ async function main(): Promise<void> {
       if (stored > 0) project.wake();
       return stored;
     },
-    config.ledgerPollMs,
+    QUIET_POLL_MS,
     onError('private data recovery'),
   );
   const read = repeat(
     async () => {
+      const hadReachedHead = listener.reachedHead;
       const batches = await listener.pollOnce();
       if (batches > 0) {
         project.wake();
         recover.wake();
       }
+      if (!hadReachedHead && listener.reachedHead) deliver.wake();
       // Straight on while the cursor is behind the head: a rebuild reads block 0 onwards at full speed.
       return batches > 0 || !listener.atHead ? 1 : 0;
     },

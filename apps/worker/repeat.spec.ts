@@ -50,4 +50,18 @@ describe('repeat', () => {
     await loop.stop();
     expect(runs).toBe(1);
   });
+
+  it('asks for its idle time after each step that found nothing', async () => {
+    let runs = 0;
+    const asked: number[] = [];
+    const loop = repeat(
+      () => Promise.resolve((runs++, 0)),
+      () => (asked.push(runs), runs < 3 ? 1 : 60_000),
+      () => {},
+    );
+    await until(() => runs === 3);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(asked).toEqual([1, 2, 3]); // asked after each of the three steps; the third one sleeps a minute
+    await loop.stop();
+  });
 });

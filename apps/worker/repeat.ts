@@ -1,11 +1,12 @@
 /**
  * Runs `step` again and again: immediately while it reports work done, after
- * `idleMs` when it found nothing (or as soon as `wake()` is called, when
- * another loop made work for it), after a back-off when it threw.
+ * `idleMs` when it found nothing (a number, or asked after each step), or as
+ * soon as `wake()` is called when another loop made work for it; after a
+ * back-off when it threw.
  */
 export function repeat(
   step: () => Promise<number>,
-  idleMs: number,
+  idleMs: number | (() => number),
   onError: (err: unknown) => void,
 ): { stop(): Promise<void>; wake(): void } {
   let running = true;
@@ -24,10 +25,10 @@ export function repeat(
   const loop = (async () => {
     let failures = 0;
     while (running) {
-      let wait = idleMs;
+      let wait: number;
       woken = false;
       try {
-        if ((await step()) > 0) wait = 0;
+        wait = (await step()) > 0 ? 0 : typeof idleMs === 'number' ? idleMs : idleMs();
         failures = 0;
       } catch (err) {
         onError(err);
