@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { LedgerMessage, ProcessStartedMessage } from '../../../workflows/messages.js';
 import { inTransaction, nowIso } from '../db/data-source.js';
 import { PrivateMessageRecord } from '../db/entities.js';
@@ -18,6 +18,21 @@ export function encodeMessage(message: LedgerMessage): StoredMessage {
   return { body, hash: hashText(body), context: processContext(message.processId) };
 }
 
+/** The row a message is stored as. */
+function messageRow(message: LedgerMessage, stored: StoredMessage, receivedFrom: string): PrivateMessageRecord {
+  return {
+    hash: stored.hash,
+    messageId: message.id,
+    processId: message.processId,
+    context: stored.context,
+    kind: message.kind,
+    author: message.author,
+    body: stored.body,
+    receivedFrom,
+    receivedAt: nowIso(),
+  };
+}
+
 /** Stores a message under its hash; storing the same message again changes nothing. */
 export async function storeMessage(
   ds: DataSource,
@@ -29,17 +44,7 @@ export async function storeMessage(
     .createQueryBuilder()
     .insert()
     .into(PrivateMessageRecord)
-    .values({
-      hash: stored.hash,
-      messageId: message.id,
-      processId: message.processId,
-      context: stored.context,
-      kind: message.kind,
-      author: message.author,
-      body: stored.body,
-      receivedFrom,
-      receivedAt: nowIso(),
-    })
+    .values(messageRow(message, stored, receivedFrom))
     .orIgnore()
     .execute();
   return stored;
@@ -58,24 +63,9 @@ export async function storeReceivedMessage(
   const stored = encodeMessage(message);
   await inTransaction(ds, async (em) => {
     if (await em.existsBy(PrivateMessageRecord, { hash: stored.hash })) return;
-    const start =
-      message.kind === 'process-started'
-        ? message
-        : await em
-            .findOneBy(PrivateMessageRecord, { context: stored.context, kind: 'process-started' })
-            .then((r) => (r ? (JSON.parse(r.body) as ProcessStartedMessage) : undefined));
+    const start = message.kind === 'process-started' ? message : await findStartMessage(em, stored.context);
     const processType = start?.processType;
-    await em.insert(PrivateMessageRecord, {
-      hash: stored.hash,
-      messageId: message.id,
-      processId: message.processId,
-      context: stored.context,
-      kind: message.kind,
-      author: message.author,
-      body: stored.body,
-      receivedFrom: from,
-      receivedAt: nowIso(),
-    });
+    await em.insert(PrivateMessageRecord, messageRow(message, stored, from));
     await appendEvents(em, [
       {
         key: `data-received/${stored.hash}`,
@@ -99,7 +89,10 @@ export async function storeReceivedMessage(
 }
 
 /** The process-started message of a process context, which names its participants. */
-export async function findStartMessage(ds: DataSource, context: string): Promise<ProcessStartedMessage | undefined> {
-  const row = await ds.getRepository(PrivateMessageRecord).findOneBy({ context, kind: 'process-started' });
+export async function findStartMessage(
+  db: DataSource | EntityManager,
+  context: string,
+): Promise<ProcessStartedMessage | undefined> {
+  const row = await db.getRepository(PrivateMessageRecord).findOneBy({ context, kind: 'process-started' });
   return row ? (JSON.parse(row.body) as ProcessStartedMessage) : undefined;
 }

@@ -1,21 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageLimit, PageOffset } from '../../common/paging.js';
 
 export class ListEventsDto {
-  @ApiPropertyOptional({ default: 0, minimum: 0, description: 'Only events with a larger sequence number' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @PageOffset('Only events with a larger sequence number')
   after = 0;
 
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @PageLimit()
   limit = 100;
 
   @ApiPropertyOptional({ maxLength: 64, description: 'Only the events of this process (its id)' })
@@ -24,11 +15,7 @@ export class ListEventsDto {
   @MaxLength(64)
   reference?: string;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0, description: 'Skip this many matching events first' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @PageOffset('Skip this many matching events first')
   skip = 0;
 
   @ApiPropertyOptional({ maxLength: 64, description: 'Alias of reference' })

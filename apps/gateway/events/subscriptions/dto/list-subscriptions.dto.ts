@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageLimit, PageOffset } from '../../../common/paging.js';
 
 export class ListSubscriptionsDto {
   @ApiPropertyOptional({ maxLength: 64, description: 'Only the subscription of this name' })
@@ -14,18 +14,9 @@ export class ListSubscriptionsDto {
   @IsIn(['websockets', 'webhooks'])
   transport?: string;
 
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @PageLimit()
   limit = 100;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @PageOffset()
   skip = 0;
 }

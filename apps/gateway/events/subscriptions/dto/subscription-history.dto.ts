@@ -1,20 +1,9 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { PageLimit, PageOffset } from '../../../common/paging.js';
 
 export class SubscriptionHistoryDto {
-  @ApiPropertyOptional({ default: 0, minimum: 0, description: 'Only events with a larger sequence number' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @PageOffset('Only events with a larger sequence number')
   after = 0;
 
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @PageLimit()
   limit = 100;
 }
