@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { ProjectionActivities } from '../../../workflows/activities.js';
 import { inTransaction, nowIso } from '../../shared/db/data-source.js';
 import { ProcessRecord } from '../../shared/db/entities.js';
@@ -17,8 +18,12 @@ export function createProjectionActivities(ds: DataSource, log?: Logger): Projec
         previous = existing?.status;
         // The ledger projector got there first (it runs before each delivery):
         // an older state, like a workflow's first write, never overwrites a newer one.
-        if (!existing || state.appliedIndex >= existing.appliedIndex)
-          await em.save(ProcessRecord, processRow(state, existing?.createdAt ?? now, now));
+        // insert/update rather than save(), which would read the row again.
+        const row = (createdAt: string) =>
+          processRow(state, createdAt, now) as QueryDeepPartialEntity<ProcessRecord>;
+        if (!existing) await em.insert(ProcessRecord, row(now));
+        else if (state.appliedIndex >= existing.appliedIndex)
+          await em.update(ProcessRecord, { id: state.processId }, row(existing.createdAt));
         await appendEvents(em, processEventRecords(events));
       });
       // Logged once committed, so a rolled-back attempt leaves no line.
