@@ -9,6 +9,7 @@ import { TemporalDevServer } from '../apps/network/temporal-server.js';
 import { DEV_ACCOUNTS } from '../apps/shared/chain/dev-accounts.js';
 import { SequencerClient } from '../apps/shared/chain/sequencer.js';
 import { openDatabase } from '../apps/shared/db/data-source.js';
+import { dropPostgresDatabase, ensurePostgresDatabase, memberDatabaseUrl } from '../apps/shared/db/postgres.js';
 import { PROJECT_ROOT, projectPath } from '../apps/shared/paths.js';
 
 /**
@@ -56,6 +57,10 @@ function memberEnv(name: string): Record<string, string> {
   }
   env.PORT = String(Number(env.PORT) + offset);
   if (args['data-dir']) env.SQLITE_PATH = join(dataDir, name, 'baton.sqlite');
+  // A PostgreSQL server named by the environment (the test suite's second
+  // pass) gets a database per member, as `npm start` does: never a shared one.
+  if (!env.DATABASE_URL && process.env.DATABASE_URL)
+    env.DATABASE_URL = memberDatabaseUrl(process.env.DATABASE_URL, `${name}_${offset}`);
   return env;
 }
 
@@ -117,7 +122,10 @@ async function main(): Promise<void> {
     });
     await deployAndRegister(chain.rpcUrl, first.SEQUENCER_ADDRESS, envs);
     for (const [i, env] of envs.entries()) {
-      // Migrate once here, so the gateway and the worker never race to do it.
+      // Create (PostgreSQL) and migrate once here, so the gateway and the worker never race to do it.
+      // A test's fresh data folder (--data-dir) starts a fresh chain, so its database starts empty too.
+      if (env.DATABASE_URL && args['data-dir']) await dropPostgresDatabase(env.DATABASE_URL);
+      if (env.DATABASE_URL) await ensurePostgresDatabase(env.DATABASE_URL);
       await (await openDatabase({ databaseUrl: env.DATABASE_URL, sqlitePath: env.SQLITE_PATH }, true)).destroy();
       for (const role of ['worker', 'gateway'] as const)
         processes.push(MemberProcess.start({ member: MEMBERS[i].name, role, env, logDir: join(dataDir, 'logs'), log }));
