@@ -9,7 +9,7 @@ import type { Logger } from '../shared/logger.js';
 import type { WorkerMetrics } from './metrics.js';
 
 /** Contexts handed to Temporal at the same time (each context's pins stay in order). */
-const PARALLEL_CONTEXTS = 8;
+const PARALLEL_CONTEXTS = 32;
 
 /**
  * Hands projected pins (ledger-projector.ts) to the member's process
