@@ -59,7 +59,7 @@ const DEFAULTS = {
   LOG_LEVEL: 'info',
   /** Most /ws connections open at once from one client address. */
   WS_MAX_CONNECTIONS_PER_CLIENT: '100',
-  /** Frames per second one /ws connection may send on average (bursts of twice that). */
+  /** Frames per second one /ws connection may send on average (bursts of twice that), besides one answer (ack, nack) per event it was sent. */
   WS_MAX_FRAMES_PER_SECOND: '100',
   /** Bytes a /ws client may leave unread before the gateway closes its connection (a stalled reader). */
   WS_MAX_BUFFERED_BYTES: '16777216',

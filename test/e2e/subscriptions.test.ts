@@ -358,6 +358,23 @@ describe('durable and ephemeral subscriptions', () => {
     await app.close();
   });
 
+  it('takes an ack for every event of a fast replay: answers are not counted against WS_MAX_FRAMES_PER_SECOND', async () => {
+    await notes(450);
+    const s = await sub({
+      name: `fast-${randomUUID().slice(0, 8)}`,
+      filter: { reference: `^${processId}$` },
+      options: { firstEvent: 'oldest', readAhead: 500 },
+    });
+    const app = await App.durable(s.name);
+    app.ws.on('message', (data) => app.ack(JSON.parse((data as Buffer).toString()) as Delivered));
+    const expected = (await api.request<Delivered[]>('buyer', `${EVENTS}?reference=${processId}&limit=1000`)).body;
+    expect(expected.length).toBeGreaterThan(400); // more than twice the limit's burst, acked at once
+    await app.until((r) => r.length >= expected.length);
+    await waitFor(async () => ((await getSub(s.id)).offset >= expected.at(-1)!.sequence ? true : undefined), 'offset');
+    expect(app.errors).toEqual([]);
+    await app.close();
+  });
+
   it('offers a nacked event again with backoff, then dead-letters it and moves on', async () => {
     const s = await sub({
       name: `nack-${randomUUID().slice(0, 8)}`,

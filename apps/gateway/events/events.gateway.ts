@@ -31,6 +31,12 @@ interface Connection {
   address: string;
   /** False when the connection has sent frames faster than its rate allows. */
   takeFrame: () => boolean;
+  /**
+   * Deliveries sent and not yet answered: that many frames are taken outside
+   * the rate limit, so an app acking a fast replay is never throttled (its
+   * acks are bounded by what the gateway sent it).
+   */
+  owed: number;
 }
 
 /** Close code for refused credentials and exceeded limits. */
@@ -77,10 +83,12 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
       closed: false,
       address,
       takeFrame: this.limits.frameBucket(),
+      owed: 0,
     });
     client.on('message', (data) => {
       const connection = this.connections.get(client);
-      if (connection && !connection.takeFrame())
+      if (connection && connection.owed > 0) connection.owed -= 1;
+      else if (connection && !connection.takeFrame())
         return this.send(client, {
           type: 'protocol_error',
           error: `too many frames: at most ${this.config.wsMaxFramesPerSecond} per second; this one was dropped`,
@@ -143,7 +151,7 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
     if (start.ephemeral) return this.startEphemeral(client, start);
     const target: DeliveryTarget = {
       autoack: start.autoack,
-      deliver: (delivery: Delivery) => this.send(client, deliveryBody(delivery)),
+      deliver: (delivery: Delivery) => this.sendOwed(client, deliveryBody(delivery)),
     };
     let dispatcher: SubscriptionDispatcher;
     try {
@@ -163,7 +171,7 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
     const unsubscribe = await this.stream.subscribe(
       {
         filter: start.filter,
-        send: (event) => this.send(client, { ...eventView(event, start.namespace), subscription }),
+        send: (event) => this.sendOwed(client, { ...eventView(event, start.namespace), subscription }),
       },
       start.firstEvent,
     );
@@ -177,6 +185,13 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
    * bound (ephemeral deliveries are not windowed): past WS_MAX_BUFFERED_BYTES
    * it is disconnected; a durable subscription's deliveries then go elsewhere.
    */
+  /** Sends a delivery the app may answer (FireFly's SDK acks even ephemeral events). */
+  private sendOwed(client: WebSocket, frame: object): void {
+    const connection = this.connections.get(client);
+    if (connection) connection.owed += 1;
+    this.send(client, frame);
+  }
+
   private send(client: WebSocket, frame: object): void {
     if (client.readyState !== client.OPEN) return;
     if (client.bufferedAmount > this.config.wsMaxBufferedBytes) {
