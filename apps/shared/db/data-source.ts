@@ -84,18 +84,21 @@ function retryable(err: unknown): boolean {
 
 /**
  * Runs `work` in a transaction, retrying it when the database asks for that
- * (see retryable). On PostgreSQL the transaction is SERIALIZABLE: our
- * read-then-write transactions (counters, gap-free event sequences, the
- * projection) then behave as they do on SQLite, where writers run one at a
- * time, instead of losing updates under READ COMMITTED. `work` may run more
- * than once: it must only touch the database, and must not call inTransaction
- * itself (on SQLite it would wait for its own turn).
+ * (see retryable). Writers of one member database take turns, as SQLite makes
+ * them: in this process through a queue, across the member's processes
+ * through SQLite's lock or, on PostgreSQL, an advisory lock taken before the
+ * transaction begins. Without that, PostgreSQL's SERIALIZABLE transactions
+ * all updating the event counter fail each other under load (seen as message
+ * intake timing out with 200 processes in flight). The transaction is still
+ * SERIALIZABLE there, for writes made outside this function. `work` may run
+ * more than once: it must only touch the database through its EntityManager,
+ * and must not call inTransaction itself (it would wait for its own turn).
  */
 export async function inTransaction<T>(ds: DataSource, work: (em: EntityManager) => Promise<T>): Promise<T> {
   const postgres = ds.options.type === 'postgres';
   for (let attempt = 1; ; attempt++) {
     try {
-      return await (postgres ? ds.transaction('SERIALIZABLE', work) : oneAtATime(ds, () => ds.transaction(work)));
+      return await oneAtATime(ds, () => (postgres ? serializedOnPostgres(ds, work) : ds.transaction(work)));
     } catch (err) {
       if (attempt >= 30 || !retryable(err)) throw err;
       await new Promise((r) => setTimeout(r, Math.min(20 * attempt, 500) * (0.5 + Math.random())));
@@ -103,18 +106,50 @@ export async function inTransaction<T>(ds: DataSource, work: (em: EntityManager)
   }
 }
 
-/** The tail of each SQLite DataSource's queue of transactions. */
-const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
+/** Advisory lock key of the member database's writers ("baton" in ASCII). */
+const WRITERS_LOCK = 0x6261746f6e;
+
+async function serializedOnPostgres<T>(ds: DataSource, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  let unlocked = false;
+  try {
+    // Outside the transaction, so its snapshot is taken once the turn has come.
+    await runner.query('SELECT pg_advisory_lock($1)', [WRITERS_LOCK]);
+    try {
+      await runner.startTransaction('SERIALIZABLE');
+      const result = await work(runner.manager);
+      await runner.commitTransaction();
+      return result;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      unlocked = await runner.query('SELECT pg_advisory_unlock($1)', [WRITERS_LOCK]).then(
+        () => true,
+        () => false,
+      );
+    }
+  } finally {
+    // A connection that may still hold the lock is closed, never pooled: closing it frees the lock.
+    // (TypeORM's Postgres runner passes this error to pg-pool, which then discards the client.)
+    const pooled = runner as unknown as { releasePostgresConnection(err?: Error): Promise<void> };
+    await pooled.releasePostgresConnection(unlocked ? undefined : new Error('writers lock not released'));
+  }
+}
+
+/** The tail of each DataSource's queue of transactions. */
+const writerQueues = new WeakMap<DataSource, Promise<unknown>>();
 
 /**
- * better-sqlite3 is one connection: a second transaction begun while one is
- * open fails ("cannot start a transaction within a transaction"). Transactions
- * of one process therefore wait for each other here; other processes wait on
- * SQLite's lock (busy timeout).
+ * Transactions of one process wait for each other here. better-sqlite3 is one
+ * connection: a second transaction begun while one is open would fail
+ * ("cannot start a transaction within a transaction"); on PostgreSQL it keeps
+ * a process to one pooled connection waiting for the writers' lock.
  */
 function oneAtATime<T>(ds: DataSource, run: () => Promise<T>): Promise<T> {
-  const result = (sqliteQueues.get(ds) ?? Promise.resolve()).then(run, run);
-  sqliteQueues.set(
+  const result = (writerQueues.get(ds) ?? Promise.resolve()).then(run, run);
+  writerQueues.set(
     ds,
     result.catch(() => undefined),
   );
