@@ -72,3 +72,9 @@ export async function filesSize(paths: string[]): Promise<number> {
   for (const p of paths) total += (await stat(p).catch(() => ({ size: 0 }))).size;
   return total;
 }
+
+/** CPU ms per second of wall time each process spent between two samples taken `ms` apart. */
+export function cpuRate(before: ProcSample[], after: ProcSample[], ms: number): Record<string, number> {
+  const cpu = cpuBetween(before, after);
+  return Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round((v / (ms / 1000)) * 10) / 10]));
+}

@@ -51,9 +51,11 @@ export async function replayDurable(
       600_000,
     );
     ws.once('error', reject);
+    ws.once('close', (code: number) => reject(new Error(`replay: socket closed (${code}) after ${received} events`)));
     ws.once('open', () => ws.send(JSON.stringify({ type: 'start', namespace: 'default', name })));
     ws.on('message', (raw: Buffer) => {
-      const e = JSON.parse(raw.toString()) as { id?: string; type?: string };
+      const e = JSON.parse(raw.toString()) as { id?: string; type?: string; error?: string };
+      if (e.error) reject(new Error(`replay: the gateway said: ${e.error}`));
       if (e.type !== 'bench-synthetic') return;
       ws.send(JSON.stringify({ type: 'ack', id: e.id, subscription: { name } }));
       if (++received >= count) {

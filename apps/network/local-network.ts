@@ -22,6 +22,8 @@ export interface LocalNetworkOptions {
   chainPort: number;
   /** Gateways listen on gatewayBasePort + 1, + 2, + 3 (3001, 3002, 3003 by default). */
   gatewayBasePort: number;
+  /** Temporal namespaces to register beside the members' own (the benchmark's rebuilding member uses one). */
+  extraNamespaces?: string[];
   log: (line: string) => void;
 }
 
@@ -85,7 +87,7 @@ export class LocalNetwork {
       dataDir: join(dataDir, 'temporal'),
       port: this.options.temporalPort,
       uiPort: this.options.temporalUiPort,
-      namespaces: [...DEMO_MEMBERS],
+      namespaces: [...DEMO_MEMBERS, ...(this.options.extraNamespaces ?? [])],
       searchAttributes: { BatonProcessType: 'Keyword', BatonStatus: 'Keyword', BatonMember: 'Keyword' },
       log,
     };
@@ -146,7 +148,8 @@ export class LocalNetwork {
     await this.temporal?.stop();
   }
 
-  private memberEnv(name: string, key: string): Record<string, string> {
+  /** The environment the launcher gives a member's gateway and worker; the benchmark starts an extra worker from it. */
+  memberEnv(name: string, key: string): Record<string, string> {
     const url = this.gatewayUrl(name);
     const database = memberDatabaseOptions(this.options.dataDir, process.env.DATABASE_URL ?? '', name);
     return {
