@@ -47,9 +47,6 @@ async function main(): Promise<void> {
   const mode = MODES[args.includes('--soak') ? 'soak' : args.includes('--quick') ? 'quick' : 'full'];
   const dataDir = process.env.BATON_DATA_DIR ?? join(PROJECT_ROOT, 'bench', '.data');
   rmSync(dataDir, { recursive: true, force: true });
-  // The replay acks every event on its WebSocket: far more than the gateway's default flood bound of 100
-  // frames/s, whose dropped acks would stall it. Members inherit this process's environment.
-  process.env.WS_MAX_FRAMES_PER_SECOND ??= '100000';
   const options = {
     ...localNetworkOptionsFromEnv({ ...process.env, BATON_DATA_DIR: dataDir }, (l) => log(l)),
     extraNamespaces: [REBUILD_NAMESPACE],
