@@ -19,8 +19,7 @@ export function createProjectionActivities(ds: DataSource, log?: Logger): Projec
         // The ledger projector got there first (it runs before each delivery):
         // an older state, like a workflow's first write, never overwrites a newer one.
         // insert/update rather than save(), which would read the row again.
-        const row = (createdAt: string) =>
-          processRow(state, createdAt, now) as QueryDeepPartialEntity<ProcessRecord>;
+        const row = (createdAt: string) => processRow(state, createdAt, now) as QueryDeepPartialEntity<ProcessRecord>;
         if (!existing) await em.insert(ProcessRecord, row(now));
         else if (state.appliedIndex >= existing.appliedIndex)
           await em.update(ProcessRecord, { id: state.processId }, row(existing.createdAt));
