@@ -4,6 +4,7 @@ import {
   condition,
   log,
   proxyLocalActivities,
+  patched,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
@@ -184,7 +185,16 @@ async function settled(tasks: Map<string, Promise<void>>): Promise<boolean> {
   return true;
 }
 
+/**
+ * After a delivery the state and events are the ledger projector's, which
+ * wrote them before the dispatcher delivered the pin (the same pure state
+ * machine, the same event keys): writing them again was a local activity per
+ * pin at every member for nothing. Histories from before this change replay
+ * with the write (the patch marker tells them apart).
+ */
+const PROJECTOR_RECORDS_DELIVERIES = 'projector-records-deliveries';
+
 async function record(state: ProcessState, events: ProcessEvent[], statusChanged: boolean): Promise<void> {
   if (statusChanged) upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.status, value: state.status }]);
-  await projection.recordProcess({ state, events });
+  if (!patched(PROJECTOR_RECORDS_DELIVERIES)) await projection.recordProcess({ state, events });
 }
