@@ -84,6 +84,10 @@ export class ProcessCommandsService {
   /** Runs an update on this member's workflow of the process, mapping refusals to API errors. */
   private async update<T>(id: string, run: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
     const row = await this.processes.row(id);
+    // The member's view comes from the ledger as soon as a pin is read, a
+    // moment before the workflow gets it: once that view has ended, so has
+    // the process, whatever the workflow has yet to apply.
+    if (row.status === 'completed' || row.status === 'compensated') throw processFinished(id, row.status);
     const handle = this.temporal.workflow.getHandle(processWorkflowId(row.type, id, this.config.memberName));
     try {
       return await run(handle);
