@@ -8,7 +8,7 @@ import { BlobRecord } from '../shared/db/data-entities.js';
 import { LedgerPinRecord, PrivateMessageRecord } from '../shared/db/entities.js';
 import { BLOB_ID_HEADER, BLOB_NAME_HEADER, BLOB_TYPE_HEADER } from '../shared/exchange/blob-signing.js';
 import { findBlobRefs, hashBlob, writeBlob, type BlobRef } from '../shared/exchange/blob-store.js';
-import { canonicalJson } from '../shared/exchange/canonical.js';
+import { canonicalJson, processContext } from '../shared/exchange/canonical.js';
 import {
   BLOB_AUTHOR_HEADER,
   BLOB_REQUESTS_PATH,
@@ -16,7 +16,7 @@ import {
   MAX_CONTEXTS_PER_REQUEST,
   type DataAnswer,
 } from '../shared/exchange/data-requests.js';
-import { encodeMessage, storeReceivedMessage } from '../shared/exchange/message-store.js';
+import { encodeMessage, storeReceivedMessages, type EncodedMessage } from '../shared/exchange/message-store.js';
 import { signRequest } from '../shared/exchange/signing.js';
 import type { Logger } from '../shared/logger.js';
 
@@ -132,16 +132,19 @@ export class DataRecovery {
     if (!res.ok) throw new Error(`${peer} answered ${res.status}: ${await res.text()}`);
     const answer = (await res.json()) as DataAnswer;
     this.retryLater(answer.unknown);
-    let stored = 0;
     let blobs = 0;
+    const accepted: EncodedMessage[] = [];
     for (const process of answer.processes) {
       const hashes = new Set((pins.get(process.context) ?? []).map((p) => p.hash));
+      // Only messages pinned in this context, about this context's process.
+      const ofContext = processContext(process.processId) === process.context;
       const messages = process.messages
         .map((body) => parseMessage(body))
-        .filter((m): m is LedgerMessage => !!m && hashes.has(encodeMessage(m).hash))
-        .filter((m) => encodeMessage(m).context === process.context);
+        .filter((m): m is LedgerMessage => ofContext && m?.processId === process.processId)
+        .map((message) => ({ message, stored: encodeMessage(message) }))
+        .filter((m) => hashes.has(m.stored.hash));
       // Blobs first, as with a push: a member that has a message has its blobs.
-      const refs = messages.flatMap((m) => findBlobRefs(m));
+      const refs = messages.flatMap((m) => findBlobRefs(m.message));
       try {
         for (const ref of refs) blobs += await this.fetchBlob(peer, process.context, ref, process.processId);
       } catch (err) {
@@ -150,15 +153,22 @@ export class DataRecovery {
         continue;
       }
       // The process-started message first: the others are accepted against it.
-      messages.sort((a, b) => Number(b.kind === 'process-started') - Number(a.kind === 'process-started'));
-      for (const m of messages) await storeReceivedMessage(this.ds, m, peer);
-      stored += messages.length;
+      const starts = (m: EncodedMessage) => Number(m.message.kind === 'process-started');
+      messages.sort((a, b) => starts(b) - starts(a));
+      accepted.push(...messages);
       if (messages.length < hashes.size) this.retryLater([process.context]);
       else this.attempts.delete(process.context);
     }
-    if (stored > 0)
-      this.log.info('private data recovered', { peer, processes: answer.processes.length, messages: stored, blobs });
-    return stored;
+    // The whole answer in one transaction: a rebuild takes hundreds of processes at once.
+    await storeReceivedMessages(this.ds, accepted, peer);
+    if (accepted.length > 0)
+      this.log.info('private data recovered', {
+        peer,
+        processes: answer.processes.length,
+        messages: accepted.length,
+        blobs,
+      });
+    return accepted.length;
   }
 
   /** Fetches one blob unless it is here already; returns 1 when it fetched it. */

@@ -1,5 +1,6 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { PinnedBatch, SequencerClient } from '../shared/chain/sequencer.js';
+import { chunks, IN_LIST } from '../shared/db/chunks.js';
 import { inTransaction, nowIso } from '../shared/db/data-source.js';
 import { LedgerContextRecord, LedgerCursorRecord, LedgerPinRecord } from '../shared/db/entities.js';
 import { appendEvents } from '../shared/db/event-log.js';
@@ -146,13 +147,4 @@ export class LedgerListener {
     );
     return pins.length;
   }
-}
-
-/** Rows per statement, under SQLite's bound-parameter limit. */
-const IN_LIST = 500;
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

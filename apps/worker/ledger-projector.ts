@@ -2,6 +2,7 @@ import { In, type DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
+import { chunks, inLists, IN_LIST } from '../shared/db/chunks.js';
 import { inTransaction, nowIso } from '../shared/db/data-source.js';
 import { LedgerPinRecord, PrivateMessageRecord, ProcessRecord } from '../shared/db/entities.js';
 import { appendEvents, type NewEvent } from '../shared/db/event-log.js';
@@ -10,8 +11,6 @@ import { projectProcess, type PinDelivery } from './process-projection.js';
 
 /** Contexts (processes) projected in one pass, all in one transaction. */
 const CONTEXTS_PER_PASS = 500;
-/** Values in one IN (...) list. */
-const IN_LIST = 500;
 
 export interface Projected {
   pins: number;
@@ -87,12 +86,8 @@ export class LedgerProjector {
       for (let i = 0; i < complete.length; i += 100)
         await em.upsert(ProcessRecord, complete.slice(i, i + 100) as QueryDeepPartialEntity<ProcessRecord>[], ['id']);
       appended = (await appendEvents(em, events)).length;
-      for (let i = 0; i < done.length; i += IN_LIST)
-        await em.update(
-          LedgerPinRecord,
-          { pin: In(done.slice(i, i + IN_LIST)), state: 'pending' },
-          { state: 'projected' },
-        );
+      for (const part of chunks(done, IN_LIST))
+        await em.update(LedgerPinRecord, { pin: In(part), state: 'pending' }, { state: 'projected' });
     });
     this.log.debug('pins projected', { pins: done.length, processes: rows.length, events: appended });
     // Logged once committed; the workflow's own write of the same state finds it and says nothing.
@@ -165,10 +160,4 @@ export class LedgerProjector {
 
 function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
-}
-
-async function inLists<T, R>(values: T[], query: (part: T[]) => Promise<R[]>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < values.length; i += IN_LIST) out.push(...(await query(values.slice(i, i + IN_LIST))));
-  return out;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { In, type EntityManager } from 'typeorm';
 import { CounterRecord, EventRecord } from './entities.js';
+import { chunks } from './chunks.js';
 import { nowIso } from './data-source.js';
 
 export interface NewEvent {
@@ -99,9 +100,3 @@ async function insertEvents(em: EntityManager, records: EventRecord[]): Promise<
 
 /** Rows per statement: keeps a rebuild's large appends under SQLite's bound-parameter limit. */
 const CHUNK = 100;
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}

@@ -1,5 +1,6 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { LedgerMessage, ProcessStartedMessage } from '../../../workflows/messages.js';
+import { chunks, inLists } from '../db/chunks.js';
 import { inTransaction, nowIso } from '../db/data-source.js';
 import { PrivateMessageRecord } from '../db/entities.js';
 import { appendEvents } from '../db/event-log.js';
@@ -61,32 +62,74 @@ export async function storeReceivedMessage(
   from: string,
 ): Promise<StoredMessage> {
   const stored = encodeMessage(message);
-  await inTransaction(ds, async (em) => {
-    if (await em.existsBy(PrivateMessageRecord, { hash: stored.hash })) return;
-    const start = message.kind === 'process-started' ? message : await findStartMessage(em, stored.context);
-    const processType = start?.processType;
-    await em.insert(PrivateMessageRecord, messageRow(message, stored, from));
-    await appendEvents(em, [
-      {
-        key: `data-received/${stored.hash}`,
-        type: 'data-received',
-        processId: message.processId,
-        processType,
-        topic: processType ?? 'messages',
-        correlator: message.processId,
-        data: {
-          messageId: message.id,
-          kind: message.kind,
-          author: message.author,
-          from,
-          hash: stored.hash,
-          blobs: findBlobRefs(message),
-        },
-      },
-    ]);
-  });
+  await storeReceivedMessages(ds, [{ message, stored }], from);
   return stored;
 }
+
+/** A message with its encoding (computed once: hashing is most of the work of taking one in). */
+export interface EncodedMessage {
+  message: LedgerMessage;
+  stored: StoredMessage;
+}
+
+/**
+ * Stores many messages from one member as `storeReceivedMessage` does, in
+ * one transaction: a member rebuilding from block 0 takes its peers' answers
+ * by the thousand. A process-started message in the list counts for the
+ * others of its process wherever it stands.
+ */
+export async function storeReceivedMessages(ds: DataSource, all: EncodedMessage[], from: string): Promise<void> {
+  if (all.length === 0) return;
+  await inTransaction(ds, async (em) => {
+    const present = await inLists(
+      all.map((m) => m.stored.hash),
+      (part) => em.find(PrivateMessageRecord, { select: { hash: true }, where: { hash: In(part) } }),
+    );
+    const known = new Set(present.map((row) => row.hash));
+    const fresh: EncodedMessage[] = [];
+    for (const m of all)
+      if (!known.has(m.stored.hash)) {
+        known.add(m.stored.hash);
+        fresh.push(m);
+      }
+    if (fresh.length === 0) return;
+    const starts = new Map<string, ProcessStartedMessage | undefined>();
+    for (const { message, stored } of fresh)
+      if (message.kind === 'process-started') starts.set(stored.context, message);
+    for (const { stored } of fresh)
+      if (!starts.has(stored.context)) starts.set(stored.context, await findStartMessage(em, stored.context));
+    for (const part of chunks(fresh, MESSAGE_ROWS))
+      await em.insert(
+        PrivateMessageRecord,
+        part.map(({ message, stored }) => messageRow(message, stored, from)),
+      );
+    await appendEvents(
+      em,
+      fresh.map(({ message, stored }) => {
+        const processType = starts.get(stored.context)?.processType;
+        return {
+          key: `data-received/${stored.hash}`,
+          type: 'data-received',
+          processId: message.processId,
+          processType,
+          topic: processType ?? 'messages',
+          correlator: message.processId,
+          data: {
+            messageId: message.id,
+            kind: message.kind,
+            author: message.author,
+            from,
+            hash: stored.hash,
+            blobs: findBlobRefs(message),
+          },
+        };
+      }),
+    );
+  });
+}
+
+/** Message rows in one INSERT (nine values each). */
+const MESSAGE_ROWS = 50;
 
 /** The process-started message of a process context, which names its participants. */
 export async function findStartMessage(
