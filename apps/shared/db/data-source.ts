@@ -6,6 +6,7 @@ import { InitialSchema1764100000001 } from './migrations/0001-initial-schema.js'
 import { ProcessOutcomes1764100000002 } from './migrations/0002-process-outcomes.js';
 import { Data1764100000003 } from './migrations/0003-data.js';
 import { Subscriptions1764100000004 } from './migrations/0004-subscriptions.js';
+import { PinContextState1764100000005 } from './migrations/0005-pin-context-state.js';
 import { isPostgresUrl, memberDatabaseUrl } from './postgres.js';
 
 /** Numbered migrations, oldest first. Schema changes only ever go through here. */
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   ProcessOutcomes1764100000002,
   Data1764100000003,
   Subscriptions1764100000004,
+  PinContextState1764100000005,
 ];
 
 export interface DatabaseOptions {

@@ -73,6 +73,7 @@ export class PrivateMessageRecord {
 @Entity('ledger_pins')
 @Index(['context', 'contextIndex'], { unique: true })
 @Index(['state', 'hash'])
+@Index(['context', 'state'])
 export class LedgerPinRecord {
   @PrimaryColumn({ type: 'integer' }) pin!: number;
   @Column({ type: 'integer' }) batch!: number;
