@@ -4,10 +4,11 @@ import {
   Interface,
   JsonRpcProvider,
   Wallet,
+  toQuantity,
   type ContractTransactionResponse,
-  type Log,
   type TransactionReceipt,
 } from 'ethers';
+import { decodeBatchPinned, type RawLog } from './batch-log.js';
 import { loadSequencerArtifact } from './sequencer-artifact.js';
 import { describeFailure } from './sequencer-errors.js';
 import type { ChainMember, PinnedBatch, PinReceipt, SequencerClientOptions } from './sequencer-types.js';
@@ -43,12 +44,16 @@ export class SequencerClient {
   // Sends from this instance go out one at a time so each reads the nonce
   // after the previous transaction reached the node: nonces never collide.
   private sendQueue: Promise<unknown> = Promise.resolve();
+  private readonly batchPinnedTopic: string;
+  /** Checksummed author addresses by their log topic. */
+  private readonly authors = new Map<string, string>();
 
   constructor(opts: SequencerClientOptions) {
     const { abi } = loadSequencerArtifact();
     this.address = opts.address;
     this.provider = makeProvider(opts.rpcUrl, opts.pollingIntervalMs ?? 50);
     this.iface = new Interface(abi);
+    this.batchPinnedTopic = this.iface.getEvent('BatchPinned')!.topicHash.toLowerCase();
     const wallet = opts.privateKey ? new Wallet(opts.privateKey, this.provider) : undefined;
     this.account = wallet?.address;
     this.contract = new Contract(opts.address, this.iface, wallet ?? this.provider);
@@ -114,13 +119,15 @@ export class SequencerClient {
   /** BatchPinned events in blocks [fromBlock, toBlock], in chain order. */
   async batchesBetween(fromBlock: number, toBlock: number): Promise<PinnedBatch[]> {
     if (fromBlock > toBlock) return [];
-    const topic = this.iface.getEvent('BatchPinned')!.topicHash;
-    const logs = await this.provider.getLogs({
-      address: this.address,
-      topics: [topic],
-      fromBlock,
-      toBlock,
-    });
+    // Raw logs: ethers' wrapping and decoding of each one cost more than the rest of a rebuild.
+    const logs = (await this.provider.send('eth_getLogs', [
+      {
+        address: this.address,
+        topics: [this.batchPinnedTopic],
+        fromBlock: toQuantity(fromBlock),
+        toBlock: toQuantity(toBlock),
+      },
+    ])) as RawLog[];
     return logs
       .map((log) => this.toBatch(log))
       .filter((b): b is PinnedBatch => b !== undefined)
@@ -155,21 +162,9 @@ export class SequencerClient {
     }
   }
 
-  private toBatch(log: Log): PinnedBatch | undefined {
-    if (log.address.toLowerCase() !== this.address.toLowerCase()) return undefined;
-    const parsed = this.iface.parseLog(log);
-    if (!parsed || parsed.name !== 'BatchPinned') return undefined;
-    const [sequence, author, batchHash, firstPin, contexts, pins] = parsed.args;
-    return {
-      sequence: Number(sequence),
-      author: author as string,
-      batchHash: batchHash as string,
-      firstPin: Number(firstPin),
-      contexts: [...(contexts as string[])],
-      pins: [...(pins as string[])],
-      blockNumber: log.blockNumber,
-      logIndex: log.index,
-      transactionHash: log.transactionHash,
-    };
+  private toBatch(log: RawLog): PinnedBatch | undefined {
+    if (log.removed || log.address.toLowerCase() !== this.address.toLowerCase()) return undefined;
+    if (log.topics[0]?.toLowerCase() !== this.batchPinnedTopic) return undefined;
+    return decodeBatchPinned(log, this.authors);
   }
 }
