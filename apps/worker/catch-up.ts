@@ -20,16 +20,23 @@ export class CatchUpWatch {
     private readonly log: Logger,
   ) {}
 
-  async check(): Promise<void> {
-    if (this.done || !this.listener.atHead) return;
-    const pins = this.ds.getRepository(LedgerPinRecord);
-    if (await pins.existsBy({ state: 'pending' })) return;
+  /**
+   * Asks `pinsPending` (the projector's own question, asked once for both)
+   * and logs the catch-up the first time the listener was at the head before
+   * it and no pin waits; returns the answer.
+   */
+  async check(pinsPending: () => Promise<boolean>): Promise<boolean> {
+    const atHead = this.listener.atHead;
+    const pending = await pinsPending();
+    if (this.done || pending || !atHead) return pending;
     this.done = true;
+    const pins = this.ds.getRepository(LedgerPinRecord);
     const events = (await this.ds.getRepository(CounterRecord).findOneBy({ name: 'events' }))?.value ?? 0;
     this.log.info('ledger caught up', {
       pins: await pins.count(),
       events,
       elapsedMs: Date.now() - this.startedAt,
     });
+    return pending;
   }
 }

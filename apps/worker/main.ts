@@ -120,8 +120,7 @@ async function main(): Promise<void> {
       const { pins } = await projector.projectOnce();
       if (pins > 0) deliver.wake();
       else {
-        dataAwaited = await projector.awaitsData();
-        await catchUp.check();
+        dataAwaited = await catchUp.check(() => projector.awaitsData());
       }
       return pins;
     },
