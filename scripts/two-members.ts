@@ -52,7 +52,7 @@ function shift(value: string, by: number): string {
 function memberEnv(name: string): Record<string, string> {
   const file = projectPath('docs', 'examples', 'two-members', `${name}.env`);
   const env = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
-  for (const key of ['TEMPORAL_ADDRESS', 'TEMPORAL_UI_URL', 'CHAIN_RPC_URL', 'PUBLIC_URL']) {
+  for (const key of ['TEMPORAL_ADDRESS', 'TEMPORAL_UI_URL', 'CHAIN_RPC_URL', 'CHAIN_WS_URL', 'PUBLIC_URL']) {
     env[key] = shift(env[key], offset);
   }
   env.PORT = String(Number(env.PORT) + offset);
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   for (const [i, env] of envs.entries()) {
     if (env.MEMBER_KEY !== MEMBERS[i].account.privateKey)
       throw new Error(`${MEMBERS[i].name}.env: MEMBER_KEY is not dev account #${i + 1}`);
-    for (const key of ['TEMPORAL_ADDRESS', 'CHAIN_RPC_URL', 'SEQUENCER_ADDRESS'])
+    for (const key of ['TEMPORAL_ADDRESS', 'CHAIN_RPC_URL', 'CHAIN_WS_URL', 'SEQUENCER_ADDRESS'])
       if (env[key] !== first[key]) throw new Error(`the example expects both members to share ${key}`);
   }
   const processes: MemberProcess[] = [];

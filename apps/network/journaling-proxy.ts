@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { Transaction } from 'ethers';
 import type { JournalWriter } from './journal.js';
 import { call, forward, rpcError, rpcResult, type JsonRpcRequest, type JsonRpcResponse } from './json-rpc.js';
-import { serveJsonRpc, type JsonRpcServer } from './json-rpc-server.js';
+import { serveJsonRpc, type JsonRpcConnection, type JsonRpcServer } from './json-rpc-server.js';
 
 const hex = (n: number): string => '0x' + n.toString(16);
 const LATEST_TAGS = new Set(['latest', 'pending', 'safe', 'finalized']);
@@ -11,7 +12,9 @@ const isLatest = (tag: unknown): boolean => typeof tag === 'string' && LATEST_TA
  * The public JSON-RPC endpoint of the local chain. Every transaction it lets
  * through is mined alone in its block and journaled (fsync) before it is
  * acknowledged, and readers never see past the journaled height, so whatever
- * a client saw survives a crash and replay.
+ * a client saw survives a crash and replay. Over WebSocket (same port) it
+ * also serves `eth_subscribe("newHeads")`: each journaled block is announced
+ * as it becomes visible, so ledger readers need not poll for it.
  */
 export class JournalingProxy {
   private server?: JsonRpcServer;
@@ -20,6 +23,8 @@ export class JournalingProxy {
   private broken?: Error;
   /** Why every request is refused for now (the node behind is being rebuilt), if it is. */
   private suspended?: string;
+  /** newHeads subscriptions by id. */
+  private readonly heads = new Map<string, JsonRpcConnection>();
 
   constructor(
     private readonly nodeUrl: string,
@@ -34,7 +39,7 @@ export class JournalingProxy {
   }
 
   async listen(host: string, port: number): Promise<void> {
-    this.server = await serveJsonRpc(host, port, (req) => this.handle(req));
+    this.server = await serveJsonRpc(host, port, (req, connection) => this.handle(req, connection));
   }
 
   /**
@@ -57,7 +62,7 @@ export class JournalingProxy {
     await this.sendLock; // let a send in progress finish journaling
   }
 
-  private async handle(req: JsonRpcRequest): Promise<JsonRpcResponse> {
+  private async handle(req: JsonRpcRequest, connection?: JsonRpcConnection): Promise<JsonRpcResponse> {
     const id = req?.id ?? null;
     if (typeof req?.method !== 'string') return rpcError(id, -32600, 'Invalid request');
     if (this.suspended) return rpcError(id, -32603, `local chain unavailable: ${this.suspended}`);
@@ -74,6 +79,10 @@ export class JournalingProxy {
           );
         case 'eth_blockNumber':
           return rpcResult(id, hex(this.height));
+        case 'eth_subscribe':
+          return this.subscribe(id, params, connection);
+        case 'eth_unsubscribe':
+          return rpcResult(id, this.heads.delete(String(params[0])));
         case 'eth_getBlockByNumber':
           if (isLatest(params[0]))
             return await forward(this.nodeUrl, {
@@ -99,6 +108,26 @@ export class JournalingProxy {
     } catch (err) {
       return rpcError(id, -32603, `local chain: ${(err as Error).message}`);
     }
+  }
+
+  private subscribe(id: JsonRpcResponse['id'], params: unknown[], connection?: JsonRpcConnection): JsonRpcResponse {
+    if (!connection) return rpcError(id, -32601, 'eth_subscribe needs a WebSocket connection (ws:// on this port)');
+    if (params[0] !== 'newHeads')
+      return rpcError(
+        id ?? null,
+        -32602,
+        `only newHeads subscriptions are served here, not ${JSON.stringify(params[0])}`,
+      );
+    const subscription = '0x' + randomBytes(16).toString('hex');
+    this.heads.set(subscription, connection);
+    connection.onClose(() => this.heads.delete(subscription));
+    return rpcResult(id, subscription);
+  }
+
+  /** Tells newHeads subscribers of a block that readers can now see. */
+  private announce(head: { number: string; hash: string; parentHash: string; timestamp: string }): void {
+    for (const [subscription, connection] of this.heads)
+      connection.notify('eth_subscription', { subscription, result: head });
   }
 
   /** Log queries stop at the journaled height. */
@@ -144,10 +173,11 @@ export class JournalingProxy {
         await call(this.nodeUrl, 'hardhat_dropTransaction', [hash]);
         return rpcError(id, -32000, 'transaction was not mined at once, so it was dropped');
       }
-      const block = await call<{ timestamp: string }>(this.nodeUrl, 'eth_getBlockByNumber', [
-        receipt.blockNumber,
-        false,
-      ]);
+      const block = await call<{ number: string; hash: string; parentHash: string; timestamp: string }>(
+        this.nodeUrl,
+        'eth_getBlockByNumber',
+        [receipt.blockNumber, false],
+      );
       const entry = {
         raw,
         hash,
@@ -162,6 +192,12 @@ export class JournalingProxy {
       });
       this.height = entry.block;
       this.lastTimestamp = entry.timestamp;
+      this.announce({
+        number: block.number,
+        hash: block.hash,
+        parentHash: block.parentHash,
+        timestamp: block.timestamp,
+      });
       return res;
     } finally {
       this.inFlight = undefined;

@@ -19,6 +19,8 @@ const DEFAULTS = {
   TEMPORAL_UI_URL: 'http://127.0.0.1:8233',
   /** EVM JSON-RPC endpoint of the chain the Sequencer lives on. */
   CHAIN_RPC_URL: 'http://127.0.0.1:8545',
+  /** The chain's WebSocket JSON-RPC endpoint (ws:// or wss://), if it has one: new blocks come by eth_subscribe instead of polling. */
+  CHAIN_WS_URL: '',
   /** Address of the deployed Sequencer contract (required). */
   SEQUENCER_ADDRESS: '',
   /** The block the Sequencer was deployed in: the ledger is read from here. */
@@ -89,6 +91,7 @@ export interface MemberConfig {
   temporalNamespace: string;
   temporalUiUrl: string;
   chainRpcUrl: string;
+  chainWsUrl: string;
   sequencerAddress: string;
   sequencerStartBlock: number;
   chainConfirmations: number;
@@ -145,6 +148,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
   const sequencerAddress = get('SEQUENCER_ADDRESS');
   if (!/^0x[0-9a-fA-F]{40}$/.test(sequencerAddress))
     throw new ConfigError('SEQUENCER_ADDRESS must be the address of the deployed Sequencer contract');
+  const chainWsUrl = get('CHAIN_WS_URL');
+  if (chainWsUrl && !/^wss?:\/\//.test(chainWsUrl))
+    throw new ConfigError(`CHAIN_WS_URL must be a ws:// or wss:// URL (or empty), got "${chainWsUrl}"`);
   const port = int('PORT');
   const host = get('HOST');
   const appAuth = get('APP_AUTH');
@@ -169,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
     temporalNamespace: get('TEMPORAL_NAMESPACE') || memberName,
     temporalUiUrl: get('TEMPORAL_UI_URL').replace(/\/$/, ''),
     chainRpcUrl: get('CHAIN_RPC_URL'),
+    chainWsUrl,
     sequencerAddress,
     sequencerStartBlock: int('SEQUENCER_START_BLOCK'),
     chainConfirmations: int('CHAIN_CONFIRMATIONS'),

@@ -4,6 +4,7 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { Wallet } from 'ethers';
 import { TASK_QUEUE } from '../../workflows/definitions.js';
 import { MemberDirectory } from '../shared/chain/member-directory.js';
+import { NewHeads } from '../shared/chain/new-heads.js';
 import { SequencerClient } from '../shared/chain/sequencer.js';
 import { loadConfig } from '../shared/config.js';
 import { openDatabase } from '../shared/db/data-source.js';
@@ -103,9 +104,10 @@ async function main(): Promise<void> {
   const catchUp = new CatchUpWatch(ds, listener, log);
   const onError = (what: string) => (err: unknown) => log.error(`${what} failed; retrying`, { error: String(err) });
   // Each stage wakes the next as soon as it made work for it. Only the
-  // listener (other members' blocks) and the projector while pins wait for
-  // data from a peer's gateway poll every LEDGER_POLL_MS; otherwise the
-  // stages look again once a second, in case a wake-up was missed.
+  // listener (other members' blocks, unless CHAIN_WS_URL announces them) and
+  // the projector while pins wait for data from a peer's gateway poll every
+  // LEDGER_POLL_MS; otherwise the stages look again once a second, in case a
+  // wake-up was missed.
   // Nothing goes to the workflows before the listener has read up to the
   // chain head once: a member rebuilding from block 0 would otherwise start
   // workflows on the first part of a history and act on steps long decided.
@@ -136,6 +138,8 @@ async function main(): Promise<void> {
     QUIET_POLL_MS,
     onError('private data recovery'),
   );
+  // Announced blocks wake the reader (`read` is set below, before `start()`).
+  const heads = config.chainWsUrl ? new NewHeads(config.chainWsUrl, () => read.wake(), log) : undefined;
   const read = repeat(
     async () => {
       const hadReachedHead = listener.reachedHead;
@@ -148,9 +152,11 @@ async function main(): Promise<void> {
       // Straight on while the cursor is behind the head: a rebuild reads block 0 onwards at full speed.
       return batches > 0 || !listener.atHead ? 1 : 0;
     },
-    config.ledgerPollMs,
+    // While the chain announces its blocks, polling is only a safety net.
+    () => (heads?.live ? QUIET_POLL_MS : config.ledgerPollMs),
     onError('ledger read'),
   );
+  heads?.start();
   const loops = [read, project, recover, deliver];
   // A batch this member just pinned is on the chain: read it now rather than at the next poll.
   pinner.onPinned = () => read.wake();
@@ -178,6 +184,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   log.info('worker started', { namespace: config.temporalNamespace, taskQueue: TASK_QUEUE });
   await worker.run();
+  heads?.stop();
   await Promise.all(loops.map((l) => l.stop()));
   await pinner.stop();
   await health?.stop();

@@ -1,10 +1,14 @@
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JsonRpcProvider, Wallet } from 'ethers';
+import WebSocket from 'ws';
 import { readJournal } from '../../apps/network/journal.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalChain, type LocalChainOptions } from '../../apps/network/local-chain.js';
 import { DEV_ACCOUNTS } from '../../apps/shared/chain/dev-accounts.js';
+import { NewHeads } from '../../apps/shared/chain/new-heads.js';
+import { createLogger } from '../../apps/shared/logger.js';
+import { frameText } from '../../apps/shared/ws-frame.js';
 import { SequencerClient, type PinnedBatch } from '../../apps/shared/chain/sequencer.js';
 import { b32, freePort, projectRoot, tempDir } from './chain-helpers.js';
 
@@ -26,6 +30,14 @@ async function blockHashes(url: string, height: number): Promise<string[]> {
     return blocks.map((b) => b!.hash!);
   } finally {
     provider.destroy();
+  }
+}
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${condition.toString()}`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -152,6 +164,52 @@ describe('LocalChain journal', () => {
     provider.destroy();
     expect(res.error?.message).toMatch(/nonce too high/);
   });
+
+  it('announces each journaled block to newHeads subscribers over WebSocket; NewHeads follows across a restart', async () => {
+    const url = chain!.rpcUrl;
+    const overHttp = (await rpc(url, { jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['newHeads'] })) as {
+      error?: { message: string };
+    };
+    expect(overHttp.error?.message).toMatch(/needs a WebSocket connection/);
+
+    const socket = new WebSocket(url.replace(/^http/, 'ws'));
+    const frames: { id?: number; result?: unknown; error?: { message: string }; params?: { result: unknown } }[] = [];
+    socket.on('message', (data) => frames.push(JSON.parse(frameText(data)) as (typeof frames)[number]));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['logs', {}] }));
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'eth_subscribe', params: ['newHeads'] }));
+    await until(() => frames.length === 2);
+    expect(frames.find((f) => f.id === 1)?.error?.message).toMatch(/only newHeads/);
+    expect(frames.find((f) => f.id === 2)?.result).toMatch(/^0x[0-9a-f]{32}$/);
+
+    let announced = 0;
+    const follower = new NewHeads(url.replace(/^http/, 'ws'), () => announced++, createLogger('test', 'bank', 'error'));
+    follower.start();
+    const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
+    try {
+      await until(() => follower.live);
+      expect(announced).toBe(1); // once subscribed: the reader catches up on what it may have missed
+      const tx = await new Wallet(bank.privateKey, provider).sendTransaction({ to: owner.address, value: 1 });
+      const receipt = await tx.wait();
+      await until(() => announced === 2 && frames.length === 3);
+      const head = frames[2].params?.result as { number: string; hash: string };
+      expect(Number(head.number)).toBe(receipt!.blockNumber);
+      expect(head.hash).toBe(receipt!.blockHash);
+      expect(chain!.height).toBe(receipt!.blockNumber);
+
+      // The chain goes away and comes back on the same port: the follower says so and subscribes again.
+      await chain!.stop();
+      chain = undefined;
+      await until(() => !follower.live);
+      chain = await LocalChain.start(opts);
+      await until(() => follower.live, 30_000);
+      expect(announced).toBe(3);
+    } finally {
+      follower.stop();
+      socket.terminate();
+      provider.destroy();
+    }
+  }, 60_000);
 
   it('fails loudly on a damaged journal line that is not the last', async () => {
     const file = join(opts.dataDir, 'damaged.jsonl');

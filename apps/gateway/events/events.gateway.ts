@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Inject } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect } from '@nestjs/websockets';
-import type { RawData, WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import type { MemberConfig } from '../../shared/config.js';
+import { frameText } from '../../shared/ws-frame.js';
 import type { Logger } from '../../shared/logger.js';
 import { AppAuthenticator, AuthError, requireScope } from '../auth/app-auth.js';
 import { CONFIG, LOGGER } from '../core/tokens.js';
@@ -203,7 +204,3 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
 }
 
 /** ws delivers a Buffer by default; arrays and ArrayBuffers only with another binaryType. */
-function frameText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString();
-  return Buffer.isBuffer(data) ? data.toString() : Buffer.from(data).toString();
-}
