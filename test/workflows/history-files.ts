@@ -22,7 +22,11 @@ export function historyFromObject(json: Record<string, unknown>): History {
   return History.fromObject(json);
 }
 
-/** Every saved history: `<scenario>.<member>.json`. */
+/**
+ * Every saved history: `<scenario>.<member>.json` recorded with the current
+ * workflow code, `v1.<scenario>.<member>.json` with the code before the
+ * `projector-records-deliveries` patch (still running processes may have them).
+ */
 export function savedHistories(): { file: string; history: History }[] {
   return readdirSync(HISTORIES_DIR)
     .filter((f) => f.endsWith('.json'))
