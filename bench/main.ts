@@ -7,6 +7,7 @@ import { ChainWatch } from './chain-watch.js';
 import { closedLoop, type LevelResult } from './closed-loop.js';
 import { MemberFeeds } from './member-feed.js';
 import { PlainTemporal } from './plain-load.js';
+import { ledgerBurst } from './ledger-burst.js';
 import { replayDurable } from './replay.js';
 import { pinCycles } from './breakdown.js';
 import { cpuBetween, cpuRate, filesSize, networkProcesses, sample, type ProcSample } from './procs.js';
@@ -24,11 +25,29 @@ interface Mode {
   replayEvents: number;
   /** The idle window after warm-up over which each process's CPU time is measured. */
   idleMs: number;
+  /** Pins queued at once at the buyer at the end (bench/ledger-burst.ts). */
+  burstPins: number;
 }
 
 const MODES: Record<Mode['name'], Mode> = {
-  quick: { name: 'quick', levels: [1, 10, 50], levelMs: 10_000, soakMs: 0, replayEvents: 20_000, idleMs: 10_000 },
-  full: { name: 'full', levels: [1, 10, 50, 200], levelMs: 30_000, soakMs: 0, replayEvents: 100_000, idleMs: 30_000 },
+  quick: {
+    name: 'quick',
+    levels: [1, 10, 50],
+    levelMs: 10_000,
+    soakMs: 0,
+    replayEvents: 20_000,
+    idleMs: 10_000,
+    burstPins: 2_000,
+  },
+  full: {
+    name: 'full',
+    levels: [1, 10, 50, 200],
+    levelMs: 30_000,
+    soakMs: 0,
+    replayEvents: 100_000,
+    idleMs: 30_000,
+    burstPins: 10_000,
+  },
   soak: {
     name: 'soak',
     levels: [1, 10, 50],
@@ -36,6 +55,7 @@ const MODES: Record<Mode['name'], Mode> = {
     soakMs: 10 * 60_000,
     replayEvents: 20_000,
     idleMs: 10_000,
+    burstPins: 2_000,
   },
 };
 
@@ -116,6 +136,10 @@ async function main(): Promise<void> {
       join(dataDir, 'members', 'buyer', 'baton.sqlite'),
       mode.replayEvents,
     );
+    // Last: its synthetic pins stay pending at every member (nobody holds their data).
+    log(`ledger burst: ${mode.burstPins} pins queued at once at the buyer`);
+    const burst = await ledgerBurst(join(dataDir, 'members', 'buyer', 'baton.sqlite'), chain, mode.burstPins);
+    log(`ledger burst: ${JSON.stringify(burst)}`);
     const results: BenchResults = {
       mode: mode.name,
       startedAt: new Date(began).toISOString(),
@@ -129,6 +153,7 @@ async function main(): Promise<void> {
         ? 'durable WebSocket subscription, one ack per event'
         : 'ephemeral WebSocket subscription (no durable subscriptions in this build)',
       // The goal's replay is a member catching up with the ledger: the rebuild when it was measured.
+      ledgerBurst: burst,
       replayEventsPerSec: ('eventsPerSec' in rebuilt ? rebuilt.eventsPerSec : replayed?.eventsPerSec) ?? null,
       idleCpuMsPerSec,
       idleWindowS: mode.idleMs / 1000,

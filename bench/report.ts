@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../apps/shared/paths.js';
 import type { PinCycle } from './breakdown.js';
 import type { LevelResult } from './closed-loop.js';
+import type { LedgerBurstResult } from './ledger-burst.js';
 import { renderChart } from './chart.js';
 import type { ProcSample } from './procs.js';
 import type { RebuildResult } from './rebuild.js';
@@ -33,6 +34,8 @@ export interface BenchResults {
   batonBestThroughput: number;
   plainBestThroughput: number;
   pinsPerTx: number;
+  /** The pinner alone under a burst of pins queued at once (bench/ledger-burst.ts). */
+  ledgerBurst?: LedgerBurstResult | NotMeasured;
   deliveryP50Ms: number;
   deliveryP99Ms: number;
   /** How the benchmark's subscriber received events. */
@@ -117,6 +120,7 @@ export function markdown(r: BenchResults): string {
     '| --- | --- | --- |',
     `| throughput ratio (Baton / plain Temporal, best concurrency) | ${r.throughputRatio} (${r.batonBestThroughput}/s vs ${r.plainBestThroughput}/s) | ≥ 0.5 |`,
     `| pins per chain transaction (≥ 50 in flight) | ${r.pinsPerTx} | ≥ 50 |`,
+    `| pins per chain transaction, burst of pins queued at once | ${burstHeadline(r)} | ≥ 50 |`,
     `| ledger → WebSocket delivery of process events at 50 in flight, p50 / p99 | ${n(r.deliveryP50Ms)} / ${n(r.deliveryP99Ms)} ms | p99 < 100 ms |`,
     `| replay: rebuild from chain block 0; durable subscription from oldest | ${replayHeadline(r)} | ≥ 5,000 events/s |`,
     '',
@@ -150,9 +154,18 @@ export function markdown(r: BenchResults): string {
     '',
     ...replayLines(r),
     '',
+    ...burstLines(r),
+
     memoryTable(r),
   ];
   return lines.join('\n') + '\n';
+}
+
+function burstHeadline(r: BenchResults): string {
+  const b = r.ledgerBurst;
+  if (!b) return 'not measured';
+  if ('notMeasured' in b) return `not measured: ${b.notMeasured}`;
+  return `${b.pinsPerTx} (${b.pins} pins in ${b.transactions} transactions, ${b.pinsPerSec} pins/s)`;
 }
 
 function replayHeadline(r: BenchResults): string {
@@ -174,6 +187,16 @@ function replayLines(r: BenchResults): string[] {
     'notMeasured' in durable
       ? `- durable subscription from oldest: not measured: ${durable.notMeasured}`
       : `- durable subscription from oldest: ${durable.eventsPerSec} events/s over ${durable.events} events (${durable.note})`,
+  ];
+}
+
+function burstLines(r: BenchResults): string[] {
+  const b = r.ledgerBurst;
+  if (!b) return [];
+  if ('notMeasured' in b) return ['Ledger under a burst: not measured: ' + b.notMeasured, ''];
+  return [
+    `Ledger under a burst: ${b.pins} pins in ${b.transactions} transactions (${b.pinsPerTx} a transaction, largest ${b.largestBatch}), ${b.pinsPerSec} pins/s, all pinned ${b.elapsedMs} ms after they were queued (${b.note}).`,
+    '',
   ];
 }
 
