@@ -15,6 +15,8 @@ const CONTEXTS_PER_PASS = 500;
 export interface Projected {
   pins: number;
   events: number;
+  /** True when the pass took as many contexts as it could: more may be ready. */
+  more: boolean;
 }
 
 /**
@@ -38,7 +40,8 @@ export class LedgerProjector {
 
   async projectOnce(): Promise<Projected> {
     const contexts = await this.readyContexts();
-    if (contexts.length === 0) return { pins: 0, events: 0 };
+    if (contexts.length === 0) return { pins: 0, events: 0, more: false };
+    const more = contexts.length === CONTEXTS_PER_PASS;
     const pins = await inLists(contexts, (part) =>
       this.ds.getRepository(LedgerPinRecord).find({ where: { context: In(part) } }),
     );
@@ -68,7 +71,7 @@ export class LedgerProjector {
       events.push(...projected.events);
       if (projected.row) rows.push(projected.row);
     }
-    if (done.length === 0) return { pins: 0, events: 0 };
+    if (done.length === 0) return { pins: 0, events: 0, more };
     const existing = await inLists(
       rows.map((r) => r.id),
       (part) =>
@@ -99,7 +102,7 @@ export class LedgerProjector {
           status: row.status,
           previous: previous.get(row.id),
         });
-    return { pins: done.length, events: appended };
+    return { pins: done.length, events: appended, more };
   }
 
   /** True while recorded pins still wait for their private data (or for projection). */

@@ -119,12 +119,13 @@ async function main(): Promise<void> {
   let dataAwaited = true;
   const project = repeat(
     async () => {
-      const { pins } = await projector.projectOnce();
+      const { pins, more } = await projector.projectOnce();
       if (pins > 0) deliver.wake();
-      else {
-        dataAwaited = await catchUp.check(() => projector.awaitsData());
-      }
-      return pins;
+      // A pass that did not fill up took every ready context: no second look
+      // just to find nothing (each costs a query per pin read from the chain).
+      if (more) return 1;
+      dataAwaited = await catchUp.check(() => projector.awaitsData());
+      return 0;
     },
     () => (dataAwaited ? config.ledgerPollMs : QUIET_POLL_MS),
     onError('ledger projection'),
@@ -146,7 +147,10 @@ async function main(): Promise<void> {
       const batches = await listener.pollOnce();
       if (batches > 0) {
         project.wake();
-        recover.wake();
+        // Data normally comes pushed before its pin: once the listener follows
+        // the head the recovery's one-second round is soon enough; while it
+        // reads history (a rebuild, a restart after a long stop) it runs at once.
+        if (!hadReachedHead || !listener.atHead) recover.wake();
       }
       if (!hadReachedHead && listener.reachedHead) deliver.wake();
       // Straight on while the cursor is behind the head: a rebuild reads block 0 onwards at full speed.
