@@ -26,10 +26,20 @@ export class DataExchange {
     private readonly timeoutMs = 5_000,
   ) {}
 
-  async send(to: string, body: string): Promise<void> {
+  /**
+   * Sends one message to several peers, signed once: the signature covers
+   * the sender, the time and the body, not the receiver (signing is most of
+   * the cost of a send). Throws when any of them did not take it.
+   */
+  async sendAll(to: string[], body: string): Promise<void> {
+    if (to.length === 0) return;
+    const headers = await signRequest(this.wallet, this.member, body);
+    await Promise.all(to.map((peer) => this.post(peer, body, headers)));
+  }
+
+  private async post(to: string, body: string, headers: Record<string, string>): Promise<void> {
     const peer = await this.directory.byName(to);
     if (!peer) throw new Error(`member ${to} is not registered in the Sequencer`);
-    const headers = await signRequest(this.wallet, this.member, body);
     let response: Response;
     try {
       response = await fetch(`${peer.endpoint.replace(/\/$/, '')}${MESSAGES_PATH}`, {

@@ -76,7 +76,7 @@ export function createProcessActivities(deps: ProcessActivityDeps): ProcessActiv
       // Blobs the message refers to go first: a peer that has the message has its blobs.
       const blobDir = () => (deps.blobDir ??= loadConfig().blobDir);
       await pushReferencedBlobs(deps.ds, blobDir, deps.exchange, message, peers);
-      await Promise.all(peers.map((peer) => deps.exchange.send(peer, stored.body)));
+      await deps.exchange.sendAll(peers, stored.body);
       await deps.pinner.enqueue(stored.hash, stored.context, message.id);
       deps.log?.debug('message published; pin queued', {
         processId: message.processId,
