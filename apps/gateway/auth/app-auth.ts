@@ -1,5 +1,6 @@
 import { createHmac, createPublicKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { hashApiKey, SCOPES, type ApiKeyEntry, type Scope } from '../../shared/app-keys.js';
+import { shown } from '../../shared/shown.js';
 
 export type { Scope } from '../../shared/app-keys.js';
 
@@ -81,7 +82,7 @@ export class AppAuthenticator {
     } else if ((alg === 'RS256' || alg === 'ES256') && this.publicKey) {
       valid = verify('sha256', signed, { key: this.publicKey, dsaEncoding: 'ieee-p1363' }, signature);
     } else {
-      throw new AuthError(401, 'invalid-token', `tokens signed with ${String(alg)} are not accepted here`);
+      throw new AuthError(401, 'invalid-token', `tokens signed with ${shown(alg)} are not accepted here`);
     }
     if (!valid) throw new AuthError(401, 'invalid-token', 'the token signature does not verify');
     const now = Date.now() / 1000;

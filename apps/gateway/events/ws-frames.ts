@@ -1,5 +1,6 @@
 import { FilterError, parseFilter, type EventFilter } from './event-filter.js';
 import { parseFirstEvent, type FirstEvent } from './subscriptions/subscription-spec.js';
+import { shown } from '../../shared/shown.js';
 
 /** A validated `start` frame (FireFly's WebSocket protocol). */
 export interface StartFrame {
@@ -46,7 +47,9 @@ export function parseFrame(raw: string): ClientFrame {
     const reason = typeof frame.reason === 'string' ? frame.reason.slice(0, 2000) : undefined;
     return { type, id, subscription, reason };
   }
-  if (type !== 'start') throw new FrameError(`unknown frame type "${String(frame.type)}"`);
+  if (type !== 'start') {
+    throw new FrameError(`unknown frame type "${shown(frame.type)}"`);
+  }
   return { type: 'start', start: parseStart(frame) };
 }
 

@@ -160,7 +160,7 @@ export function parseMessage(body: string): LedgerMessage {
     throw ApiError.badRequest('malformed-message', 'the message is not JSON');
   }
   const m = value as Partial<LedgerMessage> | null;
-  if (!m || typeof m !== 'object' || !KINDS.has(String(m.kind)) || typeof m.id !== 'string')
+  if (!m || typeof m !== 'object' || typeof m.kind !== 'string' || !KINDS.has(m.kind) || typeof m.id !== 'string')
     throw ApiError.badRequest('malformed-message', 'not a Baton ledger message');
   if (typeof m.processId !== 'string' || typeof m.author !== 'string')
     throw ApiError.badRequest('malformed-message', 'a message needs processId and author');

@@ -18,6 +18,7 @@ import type { ListProcessesDto } from './dto/list-processes.dto.js';
 import type { StartProcessDto } from './dto/start-process.dto.js';
 import { IdempotencyKeysService } from './idempotency-keys.service.js';
 import { FINAL_STATUSES, processView } from './process-view.js';
+import { shown } from '../../shared/shown.js';
 
 /** How often a request that waits for the workflow's projection looks again. */
 const POLL_MS = 200;
@@ -161,7 +162,7 @@ export class ProcessesService {
     for (const role of type.roles) {
       const member = given?.[role] ?? role;
       if (typeof member !== 'string' || !(await this.directory.byName(member)))
-        problems.push(`role ${role}: ${String(member)} is not a registered member`);
+        problems.push(`role ${role}: ${shown(member)} is not a registered member`);
       participants[role] = member;
     }
     for (const role of Object.keys(given ?? {}))
