@@ -3,7 +3,7 @@
  * where the step asks for one), compensations, deadline watches. Each runs
  * as its own task beside the workflow's main loop and publishes its outcome.
  */
-import { ActivityFailure, condition, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, condition, proxyActivities } from '@temporalio/workflow';
 import type { ProcessActivities, StepRequest } from './activities.js';
 import type { StepDecision } from './definitions.js';
 import { messageId, type LedgerMessage } from './messages.js';
@@ -18,19 +18,10 @@ const steps = proxyActivities<Pick<ProcessActivities, 'runStep' | 'compensateSte
 });
 // Delivering private data and queueing the pin must eventually succeed (a
 // peer may be down for a while): retried without a bound, with backoff.
-const publishOptions = {
+const exchange = proxyActivities<Pick<ProcessActivities, 'publishMessage'>>({
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
-} as const;
-const exchange = proxyActivities<Pick<ProcessActivities, 'publishMessage'>>(publishOptions);
-// The same as a local activity: it runs in the member's own worker anyway,
-// and a local activity costs no activity task and no extra workflow task on
-// the Temporal server (one per pin otherwise). It is idempotent (the message
-// is stored under its hash, peers and the pin queue ignore repeats), so a
-// retry after a crash is as safe as with a regular activity.
-const exchangeHere = proxyLocalActivities<Pick<ProcessActivities, 'publishMessage'>>(publishOptions);
-/** Histories from before the change replay with the regular activity (the patch marker tells them apart). */
-const PUBLISH_AS_LOCAL_ACTIVITY = 'publish-as-local-activity';
+});
 
 export interface TaskContext {
   state: ProcessState;
@@ -43,8 +34,7 @@ export interface TaskContext {
 }
 
 export function publish(state: ProcessState, message: LedgerMessage): Promise<{ hash: string }> {
-  const request = { message, participants: state.participants };
-  return patched(PUBLISH_AS_LOCAL_ACTIVITY) ? exchangeHere.publishMessage(request) : exchange.publishMessage(request);
+  return exchange.publishMessage({ message, participants: state.participants });
 }
 
 function request(state: ProcessState, step: StepDefinition, activity: string): StepRequest {
