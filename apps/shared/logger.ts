@@ -12,6 +12,8 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
   /** A logger whose every line also carries `fields` (e.g. `{ processId, pin }`). */
   child(fields: Record<string, unknown>): Logger;
+  /** Whether lines of `level` are written: skip gathering what a dropped line would say. */
+  enabled(level: LogLevel): boolean;
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -52,5 +54,6 @@ function wrap(p: PinoLogger): Logger {
     warn: write('warn'),
     error: write('error'),
     child: (fields) => wrap(p.child(fields)),
+    enabled: (level) => p.isLevelEnabled(level),
   };
 }

@@ -1,15 +1,26 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { ledgerEventSignal, processWorkflowOptions } from '../../workflows/definitions.js';
 import type { LedgerDelivery, LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
 import type { ProcessArgs } from '../../workflows/process-state.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
-import { LedgerPinRecord, PrivateMessageRecord } from '../shared/db/entities.js';
+import { inLists } from '../shared/db/chunks.js';
+import type { LedgerPinRecord } from '../shared/db/entities.js';
+import { messageBodies } from '../shared/db/message-bodies.js';
+import { marks, sqlRows } from '../shared/db/sql.js';
 import type { Logger } from '../shared/logger.js';
 import type { WorkerMetrics } from './metrics.js';
 
 /** Contexts handed to Temporal at the same time (each context's pins stay in order). */
 const PARALLEL_CONTEXTS = 32;
+/** Contexts read in one pass. */
+const CONTEXTS_PER_PASS = 200;
+
+/** The columns of a recorded pin that a delivery needs. */
+type ContextPin = Pick<
+  LedgerPinRecord,
+  'pin' | 'batch' | 'context' | 'hash' | 'author' | 'blockNumber' | 'contextIndex' | 'state'
+>;
 
 /**
  * Hands projected pins (ledger-projector.ts) to the member's process
@@ -35,51 +46,46 @@ export class LedgerDispatcher {
 
   /** Delivers what can be delivered now; returns how many pins it settled. */
   async dispatchOnce(): Promise<number> {
+    // A context waits while any of its recorded pins lacks its data: a
+    // workflow must never act on a history the ledger has already gone past
+    // (a member rebuilding asks peers for data in any order).
     const contexts = (
-      await this.ds
-        .getRepository(LedgerPinRecord)
-        .createQueryBuilder('p')
-        .select('p.context', 'context')
-        .addSelect('MIN(p.pin)', 'first')
-        .where('p.state = :projected', { projected: 'projected', pending: 'pending' })
-        .andWhere((qb) => {
-          // A context waits while any of its recorded pins lacks its data: a
-          // workflow must never act on a history the ledger has already
-          // gone past (a member rebuilding asks peers for data in any order).
-          const waiting = qb
-            .subQuery()
-            .select('1')
-            .from(LedgerPinRecord, 'q')
-            .where('q.context = p.context')
-            .andWhere('q.state = :pending')
-            .getQuery();
-          return `NOT EXISTS ${waiting}`;
-        })
-        .groupBy('p.context')
-        .orderBy('first', 'ASC')
-        .limit(200)
-        .getRawMany<{ context: string }>()
+      await sqlRows<{ context: string }>(
+        this.ds,
+        `SELECT p."context", MIN(p."pin") AS "first" FROM "ledger_pins" p
+         WHERE p."state" = 'projected'
+           AND NOT EXISTS (SELECT 1 FROM "ledger_pins" q WHERE q."context" = p."context" AND q."state" = 'pending')
+         GROUP BY p."context" ORDER BY "first" LIMIT ${CONTEXTS_PER_PASS}`,
+      )
     ).map((r) => r.context);
+    if (contexts.length === 0) return 0;
+    // Every context's pins and bodies in two reads, not two per context.
+    const pins = await inLists(contexts, (part) =>
+      sqlRows<ContextPin>(
+        this.ds,
+        `SELECT "pin", "batch", "context", "hash", "author", "blockNumber", "contextIndex", "state" FROM "ledger_pins"
+         WHERE "context" IN (${marks(part.length)}) AND "state" IN ('projected', 'delivered')`,
+        part,
+      ),
+    );
+    const bodies = await messageBodies(
+      this.ds,
+      pins.map((p) => p.hash),
+    );
+    const byContext = new Map<string, ContextPin[]>(contexts.map((c) => [c, []]));
+    for (const pin of pins) byContext.get(pin.context)?.push(pin);
     let settled = 0;
     for (let i = 0; i < contexts.length; i += PARALLEL_CONTEXTS) {
-      const counts = await Promise.all(contexts.slice(i, i + PARALLEL_CONTEXTS).map((c) => this.deliverContext(c)));
+      const counts = await Promise.all(
+        contexts.slice(i, i + PARALLEL_CONTEXTS).map((c) => this.deliverContext(byContext.get(c) ?? [], bodies)),
+      );
       settled += counts.reduce((a, b) => a + b, 0);
     }
     return settled;
   }
 
-  private async deliverContext(context: string): Promise<number> {
-    const pins = await this.ds.getRepository(LedgerPinRecord).find({
-      where: { context, state: In(['projected', 'delivered']) },
-      order: { contextIndex: 'ASC' },
-    });
-    const bodies = new Map(
-      (
-        await this.ds
-          .getRepository(PrivateMessageRecord)
-          .find({ select: { hash: true, body: true }, where: { hash: In(pins.map((p) => p.hash)) } })
-      ).map((m) => [m.hash, m.body]),
-    );
+  private async deliverContext(unordered: ContextPin[], bodies: Map<string, string>): Promise<number> {
+    const pins = unordered.sort((a, b) => a.contextIndex - b.contextIndex);
     const history: LedgerDelivery[] = [];
     for (const pin of pins) {
       const body = bodies.get(pin.hash);
@@ -110,7 +116,11 @@ export class LedgerDispatcher {
         throw err;
       });
       const pinsDone = open ? [pin.pin] : todo.filter((p) => p.contextIndex >= pin.contextIndex).map((p) => p.pin);
-      await this.ds.getRepository(LedgerPinRecord).update({ pin: In(pinsDone) }, { state: 'delivered' });
+      await sqlRows(
+        this.ds,
+        `UPDATE "ledger_pins" SET "state" = 'delivered' WHERE "pin" IN (${marks(pinsDone.length)})`,
+        pinsDone,
+      );
       this.metrics?.deliveries.inc(pinsDone.length);
       settled += pinsDone.length;
       this.log.debug(open ? 'pin delivered' : 'process already finished; deliveries recorded only', {

@@ -1,9 +1,10 @@
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { PinnedBatch, SequencerClient } from '../shared/chain/sequencer.js';
 import { chunks, IN_LIST } from '../shared/db/chunks.js';
 import { inTransaction, nowIso } from '../shared/db/data-source.js';
 import { LedgerContextRecord, LedgerCursorRecord, LedgerPinRecord } from '../shared/db/entities.js';
 import { appendEvents } from '../shared/db/event-log.js';
+import { marks, sqlRows } from '../shared/db/sql.js';
 import type { Logger } from '../shared/logger.js';
 import type { WorkerMetrics } from './metrics.js';
 
@@ -87,17 +88,25 @@ export class LedgerListener {
   private async record(em: EntityManager, all: PinnedBatch[]): Promise<number> {
     if (all.length === 0) return 0;
     const known = new Set<number>();
-    for (const part of chunks(all, IN_LIST))
-      for (const p of await em.find(LedgerPinRecord, {
-        select: { pin: true },
-        where: { pin: In(part.map((b) => b.firstPin)) },
-      }))
+    for (const part of chunks(
+      all.map((b) => b.firstPin),
+      IN_LIST,
+    ))
+      for (const p of await sqlRows<{ pin: number }>(
+        em,
+        `SELECT "pin" FROM "ledger_pins" WHERE "pin" IN (${marks(part.length)})`,
+        part,
+      ))
         known.add(p.pin);
     const batches = all.filter((b) => !known.has(b.firstPin));
     const contexts = [...new Set(batches.flatMap((b) => b.contexts))];
     const counts = new Map<string, number>();
     for (const part of chunks(contexts, IN_LIST))
-      for (const c of await em.find(LedgerContextRecord, { where: { context: In(part) } }))
+      for (const c of await sqlRows<LedgerContextRecord>(
+        em,
+        `SELECT "context", "pinCount" FROM "ledger_contexts" WHERE "context" IN (${marks(part.length)})`,
+        part,
+      ))
         counts.set(c.context, c.pinCount);
     const recordedAt = nowIso();
     const pins: LedgerPinRecord[] = [];

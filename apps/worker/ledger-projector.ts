@@ -1,11 +1,13 @@
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
 import { chunks, inLists, IN_LIST } from '../shared/db/chunks.js';
 import { inTransaction, nowIso } from '../shared/db/data-source.js';
-import { LedgerPinRecord, PrivateMessageRecord, ProcessRecord } from '../shared/db/entities.js';
+import { ProcessRecord, type LedgerPinRecord } from '../shared/db/entities.js';
 import { appendEvents, type NewEvent } from '../shared/db/event-log.js';
+import { messageBodies } from '../shared/db/message-bodies.js';
+import { marks, sqlRows } from '../shared/db/sql.js';
 import type { Logger } from '../shared/logger.js';
 import { projectProcess, type PinDelivery } from './process-projection.js';
 
@@ -43,17 +45,18 @@ export class LedgerProjector {
     if (contexts.length === 0) return { pins: 0, events: 0, more: false };
     const more = contexts.length === CONTEXTS_PER_PASS;
     const pins = await inLists(contexts, (part) =>
-      this.ds.getRepository(LedgerPinRecord).find({ where: { context: In(part) } }),
+      sqlRows<LedgerPinRecord>(this.ds, `SELECT * FROM "ledger_pins" WHERE "context" IN (${marks(part.length)})`, part),
     );
-    const bodies = new Map<string, string>();
-    for (const m of await inLists(unique(pins.map((p) => p.hash)), (part) =>
-      this.ds
-        .getRepository(PrivateMessageRecord)
-        .find({ select: { hash: true, body: true }, where: { hash: In(part) } }),
-    ))
-      bodies.set(m.hash, m.body);
+    const bodies = await messageBodies(
+      this.ds,
+      pins.map((p) => p.hash),
+    );
     const byContext = new Map<string, LedgerPinRecord[]>();
-    for (const p of pins) byContext.set(p.context, [...(byContext.get(p.context) ?? []), p]);
+    for (const p of pins) {
+      const list = byContext.get(p.context);
+      if (list) list.push(p);
+      else byContext.set(p.context, [p]);
+    }
 
     const rows: ProcessRecord[] = [];
     const events: NewEvent[] = [];
@@ -75,9 +78,11 @@ export class LedgerProjector {
     const existing = await inLists(
       rows.map((r) => r.id),
       (part) =>
-        this.ds
-          .getRepository(ProcessRecord)
-          .find({ select: { id: true, createdAt: true, status: true }, where: { id: In(part) } }),
+        sqlRows<Pick<ProcessRecord, 'id' | 'createdAt' | 'status'>>(
+          this.ds,
+          `SELECT "id", "createdAt", "status" FROM "processes" WHERE "id" IN (${marks(part.length)})`,
+          part,
+        ),
     );
     const createdAt = new Map(existing.map((r) => [r.id, r.createdAt]));
     const previous = new Map(existing.map((r) => [r.id, r.status]));
@@ -90,7 +95,11 @@ export class LedgerProjector {
         await em.upsert(ProcessRecord, complete.slice(i, i + 100) as QueryDeepPartialEntity<ProcessRecord>[], ['id']);
       appended = (await appendEvents(em, events)).length;
       for (const part of chunks(done, IN_LIST))
-        await em.update(LedgerPinRecord, { pin: In(part), state: 'pending' }, { state: 'projected' });
+        await sqlRows(
+          em,
+          `UPDATE "ledger_pins" SET "state" = 'projected' WHERE "state" = 'pending' AND "pin" IN (${marks(part.length)})`,
+          part,
+        );
     });
     this.log.debug('pins projected', { pins: done.length, processes: rows.length, events: appended });
     // Logged once committed; the workflow's own write of the same state finds it and says nothing.
@@ -107,33 +116,22 @@ export class LedgerProjector {
 
   /** True while recorded pins still wait for their private data (or for projection). */
   async awaitsData(): Promise<boolean> {
-    return this.ds.getRepository(LedgerPinRecord).existsBy({ state: 'pending' });
+    return (
+      (await sqlRows(this.ds, `SELECT 1 AS "one" FROM "ledger_pins" WHERE "state" = 'pending' LIMIT 1`)).length > 0
+    );
   }
 
   /** Contexts whose first pending pin has its data, oldest first. */
   private async readyContexts(): Promise<string[]> {
-    const rows = await this.ds
-      .getRepository(LedgerPinRecord)
-      .createQueryBuilder('p')
-      .innerJoin(PrivateMessageRecord, 'm', 'm.hash = p.hash')
-      .select('p.context', 'context')
-      .addSelect('MIN(p.pin)', 'first')
-      .where('p.state = :pending', { pending: 'pending' })
-      .andWhere((qb) => {
-        const earlier = qb
-          .subQuery()
-          .select('1')
-          .from(LedgerPinRecord, 'q')
-          .where('q.context = p.context')
-          .andWhere('q.state = :pending')
-          .andWhere('q.contextIndex < p.contextIndex')
-          .getQuery();
-        return `NOT EXISTS ${earlier}`;
-      })
-      .groupBy('p.context')
-      .orderBy('first', 'ASC')
-      .limit(CONTEXTS_PER_PASS)
-      .getRawMany<{ context: string }>();
+    const rows = await sqlRows<{ context: string }>(
+      this.ds,
+      `SELECT p."context", MIN(p."pin") AS "first" FROM "ledger_pins" p
+       INNER JOIN "private_messages" m ON m."hash" = p."hash"
+       WHERE p."state" = 'pending'
+         AND NOT EXISTS (SELECT 1 FROM "ledger_pins" q
+                         WHERE q."context" = p."context" AND q."state" = 'pending' AND q."contextIndex" < p."contextIndex")
+       GROUP BY p."context" ORDER BY "first" LIMIT ${CONTEXTS_PER_PASS}`,
+    );
     return rows.map((r) => r.context);
   }
 
@@ -159,8 +157,4 @@ export class LedgerProjector {
     }
     return projectProcess(this.member, start, known);
   }
-}
-
-function unique<T>(items: T[]): T[] {
-  return [...new Set(items)];
 }

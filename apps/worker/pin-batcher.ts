@@ -1,9 +1,13 @@
 import { In, type DataSource } from 'typeorm';
 import type { SequencerClient } from '../shared/chain/sequencer.js';
 import { nowIso } from '../shared/db/data-source.js';
-import { OutboundPinRecord, PrivateMessageRecord } from '../shared/db/entities.js';
+import { PrivateMessageRecord, type OutboundPinRecord } from '../shared/db/entities.js';
+import { marks, sqlRows } from '../shared/db/sql.js';
 import type { Logger } from '../shared/logger.js';
 import type { WorkerMetrics } from './metrics.js';
+
+/** A queued pin as the batcher reads it. */
+type QueuedPin = Pick<OutboundPinRecord, 'id' | 'hash' | 'context' | 'messageId'>;
 
 /**
  * Pins queued hashes through the Sequencer, many per transaction: it waits a
@@ -28,13 +32,12 @@ export class PinBatcher {
 
   /** Queues a hash for pinning; queueing the same hash again changes nothing. */
   async enqueue(hash: string, context: string, messageId: string): Promise<void> {
-    await this.ds
-      .createQueryBuilder()
-      .insert()
-      .into(OutboundPinRecord)
-      .values({ hash, context, messageId, state: 'queued', transactionHash: null, batch: null, queuedAt: nowIso() })
-      .orIgnore()
-      .execute();
+    await sqlRows(
+      this.ds,
+      `INSERT INTO "outbound_pins" ("hash", "context", "messageId", "state", "transactionHash", "batch", "queuedAt")
+       VALUES (?, ?, ?, 'queued', NULL, NULL, ?) ON CONFLICT DO NOTHING`,
+      [hash, context, messageId, nowIso()],
+    );
     this.wake?.();
   }
 
@@ -63,8 +66,12 @@ export class PinBatcher {
 
   /** Pins one batch if anything is queued; returns how many pins it sent. */
   async pinOnce(): Promise<number> {
-    const repo = this.ds.getRepository(OutboundPinRecord);
-    const take = () => repo.find({ where: { state: 'queued' }, order: { id: 'ASC' }, take: this.options.maxBatch });
+    const take = () =>
+      sqlRows<QueuedPin>(
+        this.ds,
+        `SELECT "id", "hash", "context", "messageId" FROM "outbound_pins" WHERE "state" = 'queued' ORDER BY "id" LIMIT ?`,
+        [this.options.maxBatch],
+      );
     let queued = await take();
     if (queued.length === 0) return 0;
     if (queued.length < this.options.maxBatch && this.options.lingerMs > 0) {
@@ -75,9 +82,11 @@ export class PinBatcher {
       queued.map((p) => p.context),
       queued.map((p) => p.hash),
     );
-    await repo.update(
-      queued.map((p) => p.id),
-      { state: 'pinned', transactionHash: receipt.transactionHash, batch: receipt.sequence },
+    await sqlRows(
+      this.ds,
+      `UPDATE "outbound_pins" SET "state" = 'pinned', "transactionHash" = ?, "batch" = ?
+       WHERE "id" IN (${marks(queued.length)})`,
+      [receipt.transactionHash, receipt.sequence, ...queued.map((p) => p.id)],
     );
     this.onPinned?.();
     this.metrics?.pinTransactions.inc();
@@ -95,7 +104,8 @@ export class PinBatcher {
   }
 
   /** One debug line per pin, naming its process (the queue knows only the context). */
-  private async logPins(queued: OutboundPinRecord[], batch: number, firstPin: number): Promise<void> {
+  private async logPins(queued: QueuedPin[], batch: number, firstPin: number): Promise<void> {
+    if (!this.log.enabled('debug')) return;
     const messages = await this.ds.getRepository(PrivateMessageRecord).find({
       select: { hash: true, processId: true },
       where: { hash: In(queued.map((p) => p.hash)) },

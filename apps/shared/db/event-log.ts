@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { In, type EntityManager } from 'typeorm';
-import { CounterRecord, EventRecord } from './entities.js';
+import type { EntityManager } from 'typeorm';
+import { type EventRecord } from './entities.js';
 import { chunks } from './chunks.js';
 import { nowIso } from './data-source.js';
+import { marks, sqlRows } from './sql.js';
 
 export interface NewEvent {
   /** Idempotency key: an event whose key is already in the log is not appended again. */
@@ -29,7 +30,12 @@ export async function appendEvents(em: EntityManager, events: NewEvent[]): Promi
     events.map((e) => e.key),
     CHUNK,
   ))
-    for (const e of await em.find(EventRecord, { select: { key: true }, where: { key: In(keys) } })) known.add(e.key);
+    for (const e of await sqlRows<{ key: string }>(
+      em,
+      `SELECT "key" FROM "events" WHERE "key" IN (${marks(keys.length)})`,
+      keys,
+    ))
+      known.add(e.key);
   const fresh: NewEvent[] = [];
   for (const e of events)
     if (!known.has(e.key)) {
@@ -37,24 +43,24 @@ export async function appendEvents(em: EntityManager, events: NewEvent[]): Promi
       fresh.push(e);
     }
   if (fresh.length === 0) return [];
-  await em.increment(CounterRecord, { name: 'events' }, 'value', fresh.length);
-  const { value } = await em.findOneByOrFail(CounterRecord, { name: 'events' });
+  await sqlRows(em, 'UPDATE "counters" SET "value" = "value" + ? WHERE "name" = ?', [fresh.length, 'events']);
+  const [counter] = await sqlRows<{ value: number }>(em, 'SELECT "value" FROM "counters" WHERE "name" = ?', ['events']);
+  if (!counter) throw new Error('the events counter row is missing (migrations not run?)');
+  const value = Number(counter.value);
   const created = nowIso();
-  const records = fresh.map((e, i) =>
-    em.create(EventRecord, {
-      sequence: value - fresh.length + 1 + i,
-      id: randomUUID(),
-      key: e.key,
-      type: e.type,
-      processId: e.processId ?? null,
-      processType: e.processType ?? null,
-      topic: e.topic,
-      author: e.author ?? (typeof e.data?.author === 'string' ? e.data.author : null),
-      correlator: e.correlator ?? null,
-      data: e.data ?? null,
-      created,
-    }),
-  );
+  const records = fresh.map((e, i): EventRecord => ({
+    sequence: value - fresh.length + 1 + i,
+    id: randomUUID(),
+    key: e.key,
+    type: e.type,
+    processId: e.processId ?? null,
+    processType: e.processType ?? null,
+    topic: e.topic,
+    author: e.author ?? (typeof e.data?.author === 'string' ? e.data.author : null),
+    correlator: e.correlator ?? null,
+    data: e.data ?? null,
+    created,
+  }));
   for (const part of chunks(records, CHUNK)) await insertEvents(em, part);
   return records;
 }
@@ -79,9 +85,7 @@ const COLUMNS = [
  * appends events by the thousand. `data` is stored as simple-json stores it.
  */
 async function insertEvents(em: EntityManager, records: EventRecord[]): Promise<void> {
-  const postgres = em.connection.driver.options.type === 'postgres';
-  let n = 0;
-  const rows = records.map(() => `(${COLUMNS.map(() => (postgres ? `$${++n}` : '?')).join(', ')})`);
+  const rows = records.map(() => `(${marks(COLUMNS.length)})`);
   const values = records.flatMap((r) => [
     r.sequence,
     r.id,
@@ -95,7 +99,11 @@ async function insertEvents(em: EntityManager, records: EventRecord[]): Promise<
     r.data === null ? null : JSON.stringify(r.data),
     r.created,
   ]);
-  await em.query(`INSERT INTO "events" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${rows.join(', ')}`, values);
+  await sqlRows(
+    em,
+    `INSERT INTO "events" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${rows.join(', ')}`,
+    values,
+  );
 }
 
 /** Rows per statement: keeps a rebuild's large appends under SQLite's bound-parameter limit. */

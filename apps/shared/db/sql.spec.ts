@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from './data-source.js';
+import { marks, sqlRows } from './sql.js';
+
+describe('hand-written statements', () => {
+  let dir: string;
+  let ds: DataSource;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'baton-sql-'));
+    ds = await openDatabase({ databaseUrl: '', sqlitePath: join(dir, 'baton.sqlite') }, true);
+  });
+  afterAll(async () => {
+    await ds.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers the rows of a read and nothing for a write', async () => {
+    const names = ['a', 'b', 'c'];
+    for (const name of names)
+      expect(await sqlRows(ds, 'INSERT INTO "counters" ("name", "value") VALUES (?, ?)', [name, 7])).toEqual([]);
+    expect(await sqlRows(ds, 'UPDATE "counters" SET "value" = "value" + ? WHERE "name" = ?', [1, 'b'])).toEqual([]);
+    const rows = await sqlRows<{ name: string; value: number }>(
+      ds,
+      `SELECT "name", "value" FROM "counters" WHERE "name" IN (${marks(names.length)}) ORDER BY "name"`,
+      names,
+    );
+    expect(rows).toEqual([
+      { name: 'a', value: 7 },
+      { name: 'b', value: 8 },
+      { name: 'c', value: 7 },
+    ]);
+  });
+
+  it('numbers the placeholders for PostgreSQL', async () => {
+    const seen: string[] = [];
+    const postgres = {
+      options: { type: 'postgres' },
+      query: (text: string) => {
+        seen.push(text);
+        return Promise.resolve([{ one: 1 }]);
+      },
+    } as unknown as DataSource;
+    expect(await sqlRows(postgres, 'SELECT 1 AS "one" WHERE ? IN (?, ?)', [1, 1, 2])).toEqual([{ one: 1 }]);
+    expect(seen).toEqual(['SELECT 1 AS "one" WHERE $1 IN ($2, $3)']);
+  });
+
+  it('refuses an empty IN list, which is not SQL', () => {
+    expect(marks(2)).toBe('?, ?');
+    expect(() => marks(0)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,39 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** A data source, or the entity manager of a transaction. */
+export type Queryable = DataSource | EntityManager;
+
+/**
+ * Runs one hand-written statement, written with `?` placeholders (numbered
+ * `$1, $2, …` on PostgreSQL), and returns its rows (none for a write).
+ *
+ * For the worker's hot paths: per statement, TypeORM's query builder and
+ * entity mapping took several times what SQLite took to run it (profiled
+ * under load: about a quarter of a worker's CPU). Tables and columns are
+ * quoted as the entities name them, so one text serves both databases.
+ *
+ * @example
+ * const pins = await sqlRows<{ pin: number }>(ds, 'SELECT "pin" FROM "ledger_pins" WHERE "state" = ?', ['pending']);
+ */
+export async function sqlRows<T>(db: Queryable, text: string, params: unknown[] = []): Promise<T[]> {
+  const result: unknown = await db.query(isPostgres(db) ? numbered(text) : text, params);
+  // SELECTs answer rows on both drivers; a PostgreSQL UPDATE answers [rows, count], a SQLite one a row id.
+  if (Array.isArray(result) && (result.length === 0 || !Array.isArray(result[0]))) return result as T[];
+  return [];
+}
+
+/** `?, ?, ?` for an IN list of `count` values (at least one: `IN ()` is not SQL). */
+export function marks(count: number): string {
+  if (count < 1) throw new RangeError('an IN list needs at least one value');
+  return Array.from({ length: count }, () => '?').join(', ');
+}
+
+function isPostgres(db: Queryable): boolean {
+  return ('dataSource' in db ? db.dataSource : db).options.type === 'postgres';
+}
+
+/** `?` → `$n`; the hand-written statements hold no `?` in string literals. */
+function numbered(text: string): string {
+  let n = 0;
+  return text.replace(/\?/g, () => `$${++n}`);
+}
