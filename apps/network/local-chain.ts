@@ -38,6 +38,8 @@ interface Receipt {
  */
 export class LocalChain {
   readonly rpcUrl: string;
+  /** The same endpoint for JSON-RPC over WebSocket (eth_subscribe newHeads). */
+  readonly wsUrl: string;
   private stopping = false;
   private restarting?: Promise<void>;
 
@@ -50,6 +52,7 @@ export class LocalChain {
     private readonly log: (line: string) => void,
   ) {
     this.rpcUrl = `http://${opts.host}:${opts.port}`;
+    this.wsUrl = `ws://${opts.host}:${opts.port}`;
     this.supervise();
   }
 

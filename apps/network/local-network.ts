@@ -159,7 +159,7 @@ export class LocalNetwork {
       TEMPORAL_NAMESPACE: name,
       TEMPORAL_UI_URL: this.temporalUiUrl,
       CHAIN_RPC_URL: this.chain!.rpcUrl,
-      CHAIN_WS_URL: this.chain!.rpcUrl.replace(/^http/, 'ws'),
+      CHAIN_WS_URL: this.chain!.wsUrl,
       SEQUENCER_ADDRESS: this.sequencer,
       DATABASE_URL: database.databaseUrl,
       SQLITE_PATH: database.sqlitePath,

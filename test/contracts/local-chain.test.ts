@@ -172,7 +172,7 @@ describe('LocalChain journal', () => {
     };
     expect(overHttp.error?.message).toMatch(/needs a WebSocket connection/);
 
-    const socket = new WebSocket(url.replace(/^http/, 'ws'));
+    const socket = new WebSocket(chain!.wsUrl);
     const frames: { id?: number; result?: unknown; error?: { message: string }; params?: { result: unknown } }[] = [];
     socket.on('message', (data) => frames.push(JSON.parse(frameText(data)) as (typeof frames)[number]));
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
@@ -183,7 +183,7 @@ describe('LocalChain journal', () => {
     expect(frames.find((f) => f.id === 2)?.result).toMatch(/^0x[0-9a-f]{32}$/);
 
     let announced = 0;
-    const follower = new NewHeads(url.replace(/^http/, 'ws'), () => announced++, createLogger('test', 'bank', 'error'));
+    const follower = new NewHeads(chain!.wsUrl, () => announced++, createLogger('test', 'bank', 'error'));
     follower.start();
     const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
     try {

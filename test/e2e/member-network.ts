@@ -100,7 +100,7 @@ export class MemberNetwork {
       TEMPORAL_ADDRESS: this.temporal!.address,
       TEMPORAL_NAMESPACE: namespace,
       CHAIN_RPC_URL: this.chain!.rpcUrl,
-      CHAIN_WS_URL: this.chain!.rpcUrl.replace(/^http/, 'ws'),
+      CHAIN_WS_URL: this.chain!.wsUrl,
       SEQUENCER_ADDRESS: this.sequencer,
       DATABASE_URL: this.database(member).databaseUrl,
       SQLITE_PATH: this.database(member).sqlitePath,

@@ -6,6 +6,8 @@ import { frameText } from '../ws-frame.js';
 const RETRY_MS = [500, 30_000] as const;
 /** A subscription answer slower than this counts as a failed connection. */
 const SUBSCRIBE_TIMEOUT_MS = 10_000;
+/** How often an open connection is pinged; one not answered by the next ping is dropped. */
+const PING_MS = 15_000;
 
 /**
  * Follows a chain's new blocks through its WebSocket JSON-RPC endpoint
@@ -28,6 +30,7 @@ export class NewHeads {
     private readonly url: string,
     private readonly onHead: () => void,
     private readonly log: Logger,
+    private readonly pingMs = PING_MS,
   ) {}
 
   start(): void {
@@ -49,9 +52,24 @@ export class NewHeads {
       this.failed('no answer to eth_subscribe');
       socket.terminate();
     }, SUBSCRIBE_TIMEOUT_MS);
-    socket.on('open', () =>
-      socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['newHeads'] })),
-    );
+    // A connection that went half-open (a peer gone without a FIN, a NAT that
+    // forgot it) announces nothing and never closes: without a pong it is
+    // dropped and made again, and the reader polls meanwhile.
+    let answered = true;
+    let pinger: NodeJS.Timeout | undefined;
+    socket.on('open', () => {
+      socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['newHeads'] }));
+      pinger = setInterval(() => {
+        if (!answered) {
+          this.failed(`no pong within ${this.pingMs} ms`);
+          socket.terminate();
+          return;
+        }
+        answered = false;
+        socket.ping();
+      }, this.pingMs);
+    });
+    socket.on('pong', () => (answered = true));
     socket.on('message', (data) => {
       let message: { id?: unknown; method?: string; result?: unknown; error?: { message?: string } };
       try {
@@ -76,6 +94,7 @@ export class NewHeads {
     socket.on('error', (err) => this.failed(err.message));
     socket.on('close', () => {
       clearTimeout(answerTimer);
+      clearInterval(pinger);
       if (this.socket !== socket) return;
       const wasLive = this.live;
       this.live = false;
