@@ -27,7 +27,7 @@ export interface ProcessActivities {
   runStep(request: StepRequest): Promise<StepResult>;
   /** Undoes a step's action; idempotent, so a retry has no second effect. */
   compensateStep(request: StepRequest): Promise<{ output?: unknown }>;
-  /** Sends the message to every other participant, then queues its hash for pinning. */
+  /** Stores the message and queues it for every other participant, then for pinning (in that order). */
   publishMessage(request: { message: LedgerMessage; participants: Record<string, string> }): Promise<{ hash: string }>;
 }
 

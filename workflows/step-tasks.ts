@@ -3,7 +3,7 @@
  * where the step asks for one), compensations, deadline watches. Each runs
  * as its own task beside the workflow's main loop and publishes its outcome.
  */
-import { ActivityFailure, condition, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, condition, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ProcessActivities, StepRequest } from './activities.js';
 import type { StepDecision } from './definitions.js';
 import { messageId, type LedgerMessage } from './messages.js';
@@ -16,12 +16,21 @@ const steps = proxyActivities<Pick<ProcessActivities, 'runStep' | 'compensateSte
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
 });
-// Delivering private data and queueing the pin must eventually succeed (a
-// peer may be down for a while): retried without a bound, with backoff.
-const exchange = proxyActivities<Pick<ProcessActivities, 'publishMessage'>>({
+// Publishing stores the message and queues it for the member's message
+// sender (which delivers it to the peers, then pins it): database writes in
+// this member's own worker, retried without a bound, with backoff.
+const publishOptions = {
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
-});
+} as const;
+const exchange = proxyActivities<Pick<ProcessActivities, 'publishMessage'>>(publishOptions);
+// As a local activity it costs no activity task and no extra workflow task
+// on the Temporal server (one of each per pin otherwise), and it is short:
+// a slow or absent peer holds up the sender, never the workflow task. It is
+// idempotent (stored under its hash, queued once), so a retry is safe.
+const exchangeHere = proxyLocalActivities<Pick<ProcessActivities, 'publishMessage'>>(publishOptions);
+/** Histories from before the change replay with the regular activity (the patch marker tells them apart). */
+const PUBLISH_AS_LOCAL_ACTIVITY = 'publish-as-local-activity';
 
 export interface TaskContext {
   state: ProcessState;
@@ -34,7 +43,8 @@ export interface TaskContext {
 }
 
 export function publish(state: ProcessState, message: LedgerMessage): Promise<{ hash: string }> {
-  return exchange.publishMessage({ message, participants: state.participants });
+  const request = { message, participants: state.participants };
+  return patched(PUBLISH_AS_LOCAL_ACTIVITY) ? exchangeHere.publishMessage(request) : exchange.publishMessage(request);
 }
 
 function request(state: ProcessState, step: StepDefinition, activity: string): StepRequest {

@@ -17,6 +17,7 @@ import { HealthServer, type Readiness } from './health-server.js';
 import { LedgerDispatcher } from './ledger-dispatcher.js';
 import { LedgerListener } from './ledger-listener.js';
 import { LedgerProjector } from './ledger-projector.js';
+import { MessageSender } from './message-sender.js';
 import { CatchUpWatch } from './catch-up.js';
 import { DataRecovery } from './data-recovery.js';
 import { WorkerMetrics } from './metrics.js';
@@ -63,6 +64,12 @@ async function main(): Promise<void> {
     },
     metrics,
   );
+  const sender = new MessageSender(
+    ds,
+    new DataExchange(config.memberName, wallet, directory),
+    () => config.blobDir,
+    log,
+  );
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const clientConnection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection: clientConnection, namespace: config.temporalNamespace });
@@ -78,10 +85,8 @@ async function main(): Promise<void> {
       ...createProcessActivities({
         member: config.memberName,
         ds,
-        exchange: new DataExchange(config.memberName, wallet, directory),
-        pinner,
+        sender,
         implementations: memberStepImplementations(ds),
-        blobDir: config.blobDir,
         log,
         metrics,
       }),
@@ -161,7 +166,15 @@ async function main(): Promise<void> {
     onError('ledger read'),
   );
   heads?.start();
-  const loops = [read, project, recover, deliver];
+  // Messages this member published go to its peers, then to the pinner.
+  const send = repeat(
+    () => sender.sendOnce(),
+    () => sender.nextRetryMs(QUIET_POLL_MS),
+    onError('message delivery'),
+  );
+  sender.onAdded = () => send.wake();
+  sender.onQueued = () => pinner.nudge();
+  const loops = [read, project, recover, deliver, send];
   // A batch this member just pinned is on the chain: read it now rather than at the next poll.
   pinner.onPinned = () => read.wake();
   pinner.start();

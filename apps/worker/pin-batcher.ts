@@ -41,6 +41,11 @@ export class PinBatcher {
     this.wake?.();
   }
 
+  /** Looks at the queue now (another part of the worker queued pins in the table). */
+  nudge(): void {
+    this.wake?.();
+  }
+
   start(): void {
     this.running = true;
     this.loop = this.run();

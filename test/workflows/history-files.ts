@@ -24,8 +24,9 @@ export function historyFromObject(json: Record<string, unknown>): History {
 
 /**
  * Every saved history: `<scenario>.<member>.json` recorded with the current
- * workflow code, `v1.<scenario>.<member>.json` with the code before the
- * `projector-records-deliveries` patch (still running processes may have them).
+ * workflow code; `v1.` ones with the code before the
+ * `projector-records-deliveries` patch, `v2.` ones before
+ * `publish-as-local-activity` (processes still running may have such histories).
  */
 export function savedHistories(): { file: string; history: History }[] {
   return readdirSync(HISTORIES_DIR)

@@ -7,6 +7,7 @@ import { ProcessOutcomes1764100000002 } from './migrations/0002-process-outcomes
 import { Data1764100000003 } from './migrations/0003-data.js';
 import { Subscriptions1764100000004 } from './migrations/0004-subscriptions.js';
 import { PinContextState1764100000005 } from './migrations/0005-pin-context-state.js';
+import { OutboundPeers1764100000006 } from './migrations/0006-outbound-peers.js';
 import { isPostgresUrl, memberDatabaseUrl } from './postgres.js';
 
 /** Numbered migrations, oldest first. Schema changes only ever go through here. */
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   Data1764100000003,
   Subscriptions1764100000004,
   PinContextState1764100000005,
+  OutboundPeers1764100000006,
 ];
 
 export interface DatabaseOptions {

@@ -106,15 +106,17 @@ export class LedgerCursorRecord {
   @Column({ type: 'integer' }) nextBlock!: number;
 }
 
-/** Hashes waiting to be pinned by this member, oldest first. */
+/** This member's messages on their way out: to its peers (sending), then to the Sequencer (queued), oldest first. */
 @Entity('outbound_pins')
 export class OutboundPinRecord {
   @PrimaryGeneratedColumn({ type: 'integer' }) id!: number;
   @Index({ unique: true }) @Column({ type: 'varchar', length: 66 }) hash!: string;
   @Column({ type: 'varchar', length: 66 }) context!: string;
   @Column({ type: 'varchar', length: 300 }) messageId!: string;
-  /** queued, or pinned once its batch transaction is mined. */
+  /** sending (to `peers`), queued (for a pin), or pinned once its batch transaction is mined. */
   @Index() @Column({ type: 'varchar', length: 12 }) state!: string;
+  /** JSON array of the members the message goes to before its pin; null for rows from before migration 0006. */
+  @Column({ type: 'text', nullable: true }) peers!: string | null;
   @Column({ type: 'varchar', length: 66, nullable: true }) transactionHash!: string | null;
   @Column({ type: 'integer', nullable: true }) batch!: number | null;
   @Column({ type: 'varchar', length: 30 }) queuedAt!: string;

@@ -2,23 +2,17 @@ import type { DataSource } from 'typeorm';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ProcessActivities, StepRequest, StepResult } from '../../../workflows/activities.js';
 import { participantMembers } from '../../../workflows/messages.js';
-import { loadConfig } from '../../shared/config.js';
-import { pushReferencedBlobs } from '../../shared/exchange/blob-push.js';
 import { storeMessage } from '../../shared/exchange/message-store.js';
 import type { Logger } from '../../shared/logger.js';
-import type { DataExchange } from '../data-exchange.js';
 import type { WorkerMetrics } from '../metrics.js';
-import type { PinBatcher } from '../pin-batcher.js';
+import type { MessageSender } from '../message-sender.js';
 import type { StepImplementations } from '../process-types/index.js';
 
 export interface ProcessActivityDeps {
   member: string;
   ds: DataSource;
-  exchange: DataExchange;
-  pinner: PinBatcher;
+  sender: MessageSender;
   implementations: StepImplementations;
-  /** The member's blob folder; read from the configuration (BLOB_DIR) when not given. */
-  blobDir?: string;
   log?: Logger;
   metrics?: WorkerMetrics;
 }
@@ -69,16 +63,13 @@ export function createProcessActivities(deps: ProcessActivityDeps): ProcessActiv
       return { output };
     },
     async publishMessage({ message, participants }) {
-      // Store first, deliver to every other participant, then pin: the data is
-      // at every member before its hash can appear on the ledger.
+      // Stored here, then delivered to every other participant and only then
+      // pinned, by the message sender: the data is at every member before its
+      // hash can appear on the ledger, and a slow peer holds up no workflow task.
       const stored = await storeMessage(deps.ds, message, deps.member);
       const peers = participantMembers(participants).filter((m) => m !== deps.member);
-      // Blobs the message refers to go first: a peer that has the message has its blobs.
-      const blobDir = () => (deps.blobDir ??= loadConfig().blobDir);
-      await pushReferencedBlobs(deps.ds, blobDir, deps.exchange, message, peers);
-      await deps.exchange.sendAll(peers, stored.body);
-      await deps.pinner.enqueue(stored.hash, stored.context, message.id);
-      deps.log?.debug('message published; pin queued', {
+      await deps.sender.add(stored.hash, stored.context, message.id, peers);
+      deps.log?.debug('message stored; delivery and pin queued', {
         processId: message.processId,
         kind: message.kind,
         messageId: message.id,

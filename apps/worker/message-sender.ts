@@ -1,0 +1,129 @@
+import type { DataSource } from 'typeorm';
+import { nowIso } from '../shared/db/data-source.js';
+import { sqlRows } from '../shared/db/sql.js';
+import { pushReferencedBlobs } from '../shared/exchange/blob-push.js';
+import type { Logger } from '../shared/logger.js';
+import type { DataExchange } from './data-exchange.js';
+
+/** Messages taken in one pass, oldest first. */
+const ROWS_PER_PASS = 200;
+/** Processes whose messages go out at the same time (each process's stay in order). */
+const PARALLEL_CONTEXTS = 16;
+/** First pause before a process's messages are tried again after a peer failed; it doubles up to the last. */
+const RETRY_MS = [500, 30_000] as const;
+
+interface Sending {
+  id: number;
+  hash: string;
+  context: string;
+  messageId: string;
+  peers: string;
+  body: string;
+}
+
+/**
+ * Delivers this member's messages to the other participants of their
+ * process, then queues their pins: a message's hash reaches the ledger only
+ * once every peer holds the message (and the blobs it refers to). The queue
+ * is the `outbound_pins` table (state `sending`), so a crash loses nothing: a
+ * message sent but not yet marked is sent again, and peers ignore a repeat.
+ *
+ * The publishing activity only stores the message and adds it here, in
+ * milliseconds: a peer that is slow or down holds up that process's later
+ * messages (their order is kept), never a workflow task.
+ */
+export class MessageSender {
+  /** Processes waiting out a failed delivery: when to try again, and the pause after that. */
+  private readonly backoff = new Map<string, { at: number; ms: number }>();
+  /** Called when messages were delivered and their pins queued (the worker wakes the pinner). */
+  onQueued?: () => void;
+  /** Called when a message was added (the worker wakes the sending loop). */
+  onAdded?: () => void;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly exchange: Pick<DataExchange, 'sendAll' | 'sendBlob'>,
+    private readonly blobDir: () => string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Adds a stored message for delivery to `peers`, then pinning; adding it again changes nothing. */
+  async add(hash: string, context: string, messageId: string, peers: string[]): Promise<void> {
+    await sqlRows(
+      this.ds,
+      `INSERT INTO "outbound_pins" ("hash", "context", "messageId", "state", "peers", "transactionHash", "batch", "queuedAt")
+       VALUES (?, ?, ?, ?, ?, NULL, NULL, ?) ON CONFLICT DO NOTHING`,
+      [hash, context, messageId, peers.length > 0 ? 'sending' : 'queued', JSON.stringify(peers), nowIso()],
+    );
+    if (peers.length > 0) this.onAdded?.();
+    else this.onQueued?.();
+  }
+
+  /** Delivers what can be delivered now; returns how many messages it queued for pinning. */
+  async sendOnce(): Promise<number> {
+    const rows = await sqlRows<Sending>(
+      this.ds,
+      `SELECT o."id", o."hash", o."context", o."messageId", o."peers", m."body"
+       FROM "outbound_pins" o INNER JOIN "private_messages" m ON m."hash" = o."hash"
+       WHERE o."state" = 'sending' ORDER BY o."id" LIMIT ?`,
+      [ROWS_PER_PASS],
+    );
+    const now = Date.now();
+    const byContext = new Map<string, Sending[]>();
+    for (const row of rows) {
+      if ((this.backoff.get(row.context)?.at ?? 0) > now) continue;
+      const list = byContext.get(row.context);
+      if (list) list.push(row);
+      else byContext.set(row.context, [row]);
+    }
+    const contexts = [...byContext.values()];
+    let queued = 0;
+    for (let i = 0; i < contexts.length; i += PARALLEL_CONTEXTS) {
+      const counts = await Promise.all(contexts.slice(i, i + PARALLEL_CONTEXTS).map((c) => this.sendInOrder(c)));
+      queued += counts.reduce((a, b) => a + b, 0);
+    }
+    if (queued > 0) this.onQueued?.();
+    return queued;
+  }
+
+  /** Sends one process's messages in order, stopping at the first a peer did not take. */
+  private async sendInOrder(rows: Sending[]): Promise<number> {
+    let queued = 0;
+    for (const row of rows) {
+      const peers = JSON.parse(row.peers) as string[];
+      try {
+        // Blobs the message refers to go first: a peer that has the message has its blobs.
+        await pushReferencedBlobs(this.ds, this.blobDir, this.exchange, JSON.parse(row.body), peers);
+        await this.exchange.sendAll(peers, row.body);
+      } catch (err) {
+        this.failed(row, peers, err);
+        return queued;
+      }
+      await sqlRows(this.ds, `UPDATE "outbound_pins" SET "state" = 'queued' WHERE "id" = ? AND "state" = 'sending'`, [
+        row.id,
+      ]);
+      this.backoff.delete(row.context);
+      queued++;
+      this.log.debug('message delivered; pin queued', { messageId: row.messageId, hash: row.hash, peers });
+    }
+    return queued;
+  }
+
+  private failed(row: Sending, peers: string[], err: unknown): void {
+    const previous = this.backoff.get(row.context);
+    const ms = previous ? Math.min(previous.ms * 2, RETRY_MS[1]) : RETRY_MS[0];
+    this.backoff.set(row.context, { at: Date.now() + ms, ms });
+    const fields = { messageId: row.messageId, hash: row.hash, peers, retryInMs: ms, error: (err as Error).message };
+    // Loud the first time in a row for a process, quiet while it keeps failing.
+    if (previous) this.log.debug('message delivery failed again', fields);
+    else this.log.warn('message delivery failed; trying again', fields);
+  }
+
+  /** How long until a process waiting out a failure may be tried again (the loop's idle pause). */
+  nextRetryMs(idleMs: number): number {
+    const now = Date.now();
+    let next = idleMs;
+    for (const { at } of this.backoff.values()) next = Math.min(next, Math.max(0, at - now));
+    return Math.max(next, 1);
+  }
+}
