@@ -5,8 +5,6 @@ import {
   JsonRpcProvider,
   Wallet,
   toQuantity,
-  type ContractTransactionResponse,
-  type TransactionReceipt,
 } from 'ethers';
 import { decodeBatchPinned, type RawLog } from './batch-log.js';
 import { loadSequencerArtifact } from './sequencer-artifact.js';
@@ -14,17 +12,29 @@ import { describeFailure } from './sequencer-errors.js';
 import type { ChainMember, PinnedBatch, PinReceipt, SequencerClientOptions } from './sequencer-types.js';
 
 export { SequencerRevertError } from './sequencer-errors.js';
+
+/** A transaction receipt as the JSON-RPC answers it (quantities in hex). */
+interface RawReceipt {
+  transactionHash: string;
+  blockNumber: string;
+  status: string;
+  logs: RawLog[];
+}
 export type { ChainMember, PinnedBatch, PinReceipt, SequencerClientOptions } from './sequencer-types.js';
 
 /**
  * The static network and disabled cache matter: without them ethers re-checks
- * the chain id before calls and serves block numbers up to 250 ms stale.
+ * the chain id before calls and serves block numbers up to 250 ms stale. No
+ * batching: ethers holds each call 10 ms to batch it with others, and the
+ * calls here mostly go one after another (a pin transaction made five such
+ * waits in a row, a ledger read two).
  */
 function makeProvider(rpcUrl: string, pollingInterval: number): JsonRpcProvider {
   return new JsonRpcProvider(rpcUrl, undefined, {
     staticNetwork: true,
     pollingInterval,
     cacheTimeout: -1,
+    batchMaxCount: 1,
   });
 }
 
@@ -41,6 +51,7 @@ export class SequencerClient {
   private readonly provider: JsonRpcProvider;
   private readonly iface: Interface;
   private readonly contract: Contract;
+  private readonly wallet?: Wallet;
   // Sends from this instance go out one at a time so each reads the nonce
   // after the previous transaction reached the node: nonces never collide.
   private sendQueue: Promise<unknown> = Promise.resolve();
@@ -54,9 +65,9 @@ export class SequencerClient {
     this.provider = makeProvider(opts.rpcUrl, opts.pollingIntervalMs ?? 50);
     this.iface = new Interface(abi);
     this.batchPinnedTopic = this.iface.getEvent('BatchPinned')!.topicHash.toLowerCase();
-    const wallet = opts.privateKey ? new Wallet(opts.privateKey, this.provider) : undefined;
-    this.account = wallet?.address;
-    this.contract = new Contract(opts.address, this.iface, wallet ?? this.provider);
+    this.wallet = opts.privateKey ? new Wallet(opts.privateKey, this.provider) : undefined;
+    this.account = this.wallet?.address;
+    this.contract = new Contract(opts.address, this.iface, this.wallet ?? this.provider);
   }
 
   /** Deploys a new Sequencer owned by `ownerKey`'s account; returns its address. */
@@ -103,10 +114,10 @@ export class SequencerClient {
   async pinBatch(contexts: string[], pins: string[]): Promise<PinReceipt> {
     const receipt = await this.transact('pinBatch', [contexts, pins]);
     const batch = receipt.logs.map((log) => this.toBatch(log)).find((b) => b !== undefined);
-    if (!batch) throw new Error(`Sequencer.pinBatch: no BatchPinned event in ${receipt.hash}`);
+    if (!batch) throw new Error(`Sequencer.pinBatch: no BatchPinned event in ${receipt.transactionHash}`);
     return {
-      transactionHash: receipt.hash,
-      blockNumber: receipt.blockNumber,
+      transactionHash: receipt.transactionHash,
+      blockNumber: Number(receipt.blockNumber),
       sequence: batch.sequence,
       firstPin: batch.firstPin,
     };
@@ -146,19 +157,39 @@ export class SequencerClient {
     this.provider.destroy();
   }
 
-  /** Sends one transaction (serialized per instance) and waits for its receipt. */
-  private async transact(method: string, args: unknown[]): Promise<TransactionReceipt> {
-    if (!this.account) throw new Error(`Sequencer.${method}: this client has no privateKey`);
-    const sent = this.sendQueue.then(
-      () => this.contract.getFunction(method)(...args) as Promise<ContractTransactionResponse>,
-    );
+  /**
+   * Sends one transaction (serialized per instance) and waits for its
+   * receipt. ethers fills in gas, nonce and fees and signs; the signed bytes
+   * go out and the receipt comes back as plain JSON-RPC: ethers' own send
+   * recovered the sender's key from the signature it had just made and
+   * wrapped every receipt log, the largest chain cost in a worker's profile.
+   */
+  private async transact(method: string, args: unknown[]): Promise<RawReceipt> {
+    const wallet = this.wallet;
+    if (!wallet) throw new Error(`Sequencer.${method}: this client has no privateKey`);
+    const sent = this.sendQueue.then(async () => {
+      const tx = await wallet.populateTransaction({
+        to: this.address,
+        data: this.iface.encodeFunctionData(method, args),
+      });
+      return (await this.provider.send('eth_sendRawTransaction', [await wallet.signTransaction(tx)])) as string;
+    });
     this.sendQueue = sent.catch(() => undefined);
     try {
-      const receipt = await (await sent).wait();
-      if (!receipt) throw new Error('transaction dropped');
+      const receipt = await this.receipt(await sent);
+      if (receipt.status !== '0x1') throw new Error(`transaction ${receipt.transactionHash} reverted`);
       return receipt;
     } catch (err) {
       throw describeFailure(method, err, this.iface);
+    }
+  }
+
+  /** The receipt of a sent transaction, once it is mined (asked every polling interval until then). */
+  private async receipt(hash: string): Promise<RawReceipt> {
+    for (;;) {
+      const receipt = (await this.provider.send('eth_getTransactionReceipt', [hash])) as RawReceipt | null;
+      if (receipt) return receipt;
+      await new Promise((r) => setTimeout(r, this.provider.pollingInterval));
     }
   }
 
