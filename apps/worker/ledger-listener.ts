@@ -4,7 +4,7 @@ import { chunks, IN_LIST } from '../shared/db/chunks.js';
 import { inTransaction, nowIso } from '../shared/db/data-source.js';
 import { LedgerContextRecord, LedgerCursorRecord, LedgerPinRecord } from '../shared/db/entities.js';
 import { appendEvents } from '../shared/db/event-log.js';
-import { marks, sqlRows } from '../shared/db/sql.js';
+import { marks, presentValues, sqlRows } from '../shared/db/sql.js';
 import type { Logger } from '../shared/logger.js';
 import type { WorkerMetrics } from './metrics.js';
 
@@ -87,17 +87,12 @@ export class LedgerListener {
    */
   private async record(em: EntityManager, all: PinnedBatch[]): Promise<number> {
     if (all.length === 0) return 0;
-    const known = new Set<number>();
-    for (const part of chunks(
+    const known = await presentValues(
+      em,
+      'ledger_pins',
+      'pin',
       all.map((b) => b.firstPin),
-      IN_LIST,
-    ))
-      for (const p of await sqlRows<{ pin: number }>(
-        em,
-        `SELECT "pin" FROM "ledger_pins" WHERE "pin" IN (${marks(part.length)})`,
-        part,
-      ))
-        known.add(p.pin);
+    );
     const batches = all.filter((b) => !known.has(b.firstPin));
     const contexts = [...new Set(batches.flatMap((b) => b.contexts))];
     const counts = new Map<string, number>();

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { type EventRecord } from './entities.js';
 import { chunks } from './chunks.js';
 import { nowIso } from './data-source.js';
-import { marks, sqlRows } from './sql.js';
+import { marks, presentValues, sqlRows } from './sql.js';
 
 export interface NewEvent {
   /** Idempotency key: an event whose key is already in the log is not appended again. */
@@ -25,17 +25,12 @@ export interface NewEvent {
  */
 export async function appendEvents(em: EntityManager, events: NewEvent[]): Promise<EventRecord[]> {
   if (events.length === 0) return [];
-  const known = new Set<string>();
-  for (const keys of chunks(
+  const known = await presentValues(
+    em,
+    'events',
+    'key',
     events.map((e) => e.key),
-    CHUNK,
-  ))
-    for (const e of await sqlRows<{ key: string }>(
-      em,
-      `SELECT "key" FROM "events" WHERE "key" IN (${marks(keys.length)})`,
-      keys,
-    ))
-      known.add(e.key);
+  );
   const fresh: NewEvent[] = [];
   for (const e of events)
     if (!known.has(e.key)) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from './data-source.js';
-import { marks, sqlRows } from './sql.js';
+import { marks, presentValues, sqlRows } from './sql.js';
 
 describe('hand-written statements', () => {
   let dir: string;
@@ -33,6 +33,14 @@ describe('hand-written statements', () => {
       { name: 'b', value: 8 },
       { name: 'c', value: 7 },
     ]);
+  });
+
+  it('tells which values a column holds already', async () => {
+    const asked = Array.from({ length: 1_200 }, (_, i) => `n${i}`); // more than one IN list
+    for (const name of ['n7', 'n599', 'n1100'])
+      await sqlRows(ds, 'INSERT INTO "counters" ("name", "value") VALUES (?, 0)', [name]);
+    expect(await presentValues(ds, 'counters', 'name', asked)).toEqual(new Set(['n7', 'n599', 'n1100']));
+    expect(await presentValues(ds, 'counters', 'name', [])).toEqual(new Set());
   });
 
   it('numbers the placeholders for PostgreSQL', async () => {

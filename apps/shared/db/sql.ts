@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { inLists } from './chunks.js';
 
 /** A data source, or the entity manager of a transaction. */
 export type Queryable = DataSource | EntityManager;
@@ -26,6 +27,23 @@ export async function sqlRows<T>(db: Queryable, text: string, params: unknown[] 
 export function marks(count: number): string {
   if (count < 1) throw new RangeError('an IN list needs at least one value');
   return Array.from({ length: count }, () => '?').join(', ');
+}
+
+/** Which of `values` are in `table`.`column` already (a few IN lists; names are the code's own, never input). */
+export async function presentValues<T extends string | number>(
+  db: Queryable,
+  table: string,
+  column: string,
+  values: T[],
+): Promise<Set<T>> {
+  const rows = await inLists(values, (part) =>
+    sqlRows<Record<string, T>>(
+      db,
+      `SELECT "${column}" FROM "${table}" WHERE "${column}" IN (${marks(part.length)})`,
+      part,
+    ),
+  );
+  return new Set(rows.map((r) => r[column]));
 }
 
 function isPostgres(db: Queryable): boolean {
