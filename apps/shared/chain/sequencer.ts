@@ -1,11 +1,4 @@
-import {
-  Contract,
-  ContractFactory,
-  Interface,
-  JsonRpcProvider,
-  Wallet,
-  toQuantity,
-} from 'ethers';
+import { Contract, ContractFactory, Interface, JsonRpcProvider, Wallet, toQuantity } from 'ethers';
 import { decodeBatchPinned, type RawLog } from './batch-log.js';
 import { loadSequencerArtifact } from './sequencer-artifact.js';
 import { describeFailure } from './sequencer-errors.js';
