@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     new DataExchange(config.memberName, wallet, directory),
     () => config.blobDir,
     log,
+    metrics,
   );
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const clientConnection = await Connection.connect({ address: config.temporalAddress });

@@ -4,6 +4,7 @@ import { sqlRows } from '../shared/db/sql.js';
 import { pushReferencedBlobs } from '../shared/exchange/blob-push.js';
 import type { Logger } from '../shared/logger.js';
 import type { DataExchange } from './data-exchange.js';
+import type { WorkerMetrics } from './metrics.js';
 
 /** Messages taken in one pass, oldest first. */
 const ROWS_PER_PASS = 200;
@@ -45,6 +46,7 @@ export class MessageSender {
     private readonly exchange: Pick<DataExchange, 'sendAll' | 'sendBlob'>,
     private readonly blobDir: () => string,
     private readonly log: Logger,
+    private readonly metrics?: WorkerMetrics,
   ) {}
 
   /** Adds a stored message for delivery to `peers`, then pinning; adding it again changes nothing. */
@@ -82,6 +84,7 @@ export class MessageSender {
       const counts = await Promise.all(contexts.slice(i, i + PARALLEL_CONTEXTS).map((c) => this.sendInOrder(c)));
       queued += counts.reduce((a, b) => a + b, 0);
     }
+    this.metrics?.messageDeliveryBackoff.set(this.backoff.size);
     if (queued > 0) this.onQueued?.();
     return queued;
   }
@@ -103,6 +106,7 @@ export class MessageSender {
         row.id,
       ]);
       this.backoff.delete(row.context);
+      this.metrics?.messagesDelivered.inc();
       queued++;
       this.log.debug('message delivered; pin queued', { messageId: row.messageId, hash: row.hash, peers });
     }
@@ -113,6 +117,7 @@ export class MessageSender {
     const previous = this.backoff.get(row.context);
     const ms = previous ? Math.min(previous.ms * 2, RETRY_MS[1]) : RETRY_MS[0];
     this.backoff.set(row.context, { at: Date.now() + ms, ms });
+    this.metrics?.messageDeliveryFailures.inc();
     const fields = { messageId: row.messageId, hash: row.hash, peers, retryInMs: ms, error: (err as Error).message };
     // Loud the first time in a row for a process, quiet while it keeps failing.
     if (previous) this.log.debug('message delivery failed again', fields);

@@ -12,6 +12,9 @@ describe('WorkerMetrics', () => {
     metrics.pinsRecorded.inc(3);
     metrics.deliveries.inc(2);
     metrics.ledgerLag.set(4);
+    metrics.messagesDelivered.inc(5);
+    metrics.messageDeliveryFailures.inc();
+    metrics.messageDeliveryBackoff.set(1);
     const text = await metrics.text();
     expect(text).toContain(
       'baton_step_duration_seconds_count{process_type="trade-settlement",step="ship",kind="action"} 1',
@@ -22,6 +25,9 @@ describe('WorkerMetrics', () => {
     expect(text).toContain('baton_ledger_pins_recorded_total 3');
     expect(text).toContain('baton_ledger_deliveries_total 2');
     expect(text).toContain('baton_ledger_lag_blocks 4');
+    expect(text).toContain('baton_messages_delivered_total 5');
+    expect(text).toContain('baton_message_delivery_failures_total 1');
+    expect(text).toContain('baton_message_delivery_waiting_processes 1');
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 

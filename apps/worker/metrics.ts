@@ -41,6 +41,24 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  readonly messagesDelivered = new Counter({
+    name: 'baton_messages_delivered_total',
+    help: 'Messages of this member the message sender delivered to every peer (their pins then queued)',
+    registers: [this.registry],
+  });
+
+  readonly messageDeliveryFailures = new Counter({
+    name: 'baton_message_delivery_failures_total',
+    help: 'Attempts to deliver a message that a peer did not take (tried again with backoff)',
+    registers: [this.registry],
+  });
+
+  readonly messageDeliveryBackoff = new Gauge({
+    name: 'baton_message_delivery_waiting_processes',
+    help: 'Processes whose next message waits out a failed delivery to a peer',
+    registers: [this.registry],
+  });
+
   readonly ledgerLag = new Gauge({
     name: 'baton_ledger_lag_blocks',
     help: 'Chain head minus the last block the ledger listener has read',

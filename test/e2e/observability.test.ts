@@ -65,6 +65,8 @@ describe('metrics, health and structured logs', () => {
     expect(value(workerText, 'baton_ledger_pins_recorded_total')).toBeGreaterThan(0);
     expect(value(workerText, 'baton_ledger_deliveries_total')).toBeGreaterThan(0);
     expect(value(workerText, 'baton_ledger_lag_blocks')).toBeGreaterThanOrEqual(0);
+    expect(value(workerText, 'baton_messages_delivered_total')).toBeGreaterThan(0);
+    expect(value(workerText, 'baton_message_delivery_waiting_processes')).toBe(0);
 
     for (const base of [gateway, worker]) {
       const live = await fetch(`${base}/healthz`);

@@ -5,6 +5,7 @@ import { OutboundPinRecord } from '../../apps/shared/db/entities.js';
 import { storeMessage } from '../../apps/shared/exchange/message-store.js';
 import { createLogger } from '../../apps/shared/logger.js';
 import { MessageSender } from '../../apps/worker/message-sender.js';
+import { WorkerMetrics } from '../../apps/worker/metrics.js';
 import { tempDir } from '../contracts/chain-helpers.js';
 import { openFreshTestDatabase } from '../support/member-database.js';
 
@@ -34,6 +35,14 @@ describe('the message sender', () => {
   let sender: MessageSender;
   const peers = new Peers();
   let queuedCalls = 0;
+  const metrics = new WorkerMetrics();
+  const metric = async (name: string) =>
+    Number(
+      (await metrics.text())
+        .split('\n')
+        .find((l) => l.startsWith(`${name} `))
+        ?.split(' ')[1],
+    );
 
   const stateOf = async (messageId: string) =>
     (await ds.getRepository(OutboundPinRecord).findOneByOrFail({ messageId })).state;
@@ -44,7 +53,7 @@ describe('the message sender', () => {
 
   beforeAll(async () => {
     ds = await openFreshTestDatabase('baton_infra_message_sender', await tempDir('message-sender'));
-    sender = new MessageSender(ds, peers, () => '/nonexistent', createLogger('test', 'seller', 'error'));
+    sender = new MessageSender(ds, peers, () => '/nonexistent', createLogger('test', 'seller', 'error'), metrics);
     sender.onQueued = () => queuedCalls++;
   });
 
@@ -68,6 +77,9 @@ describe('the message sender', () => {
     expect(peers.took.get('bank')).toBeUndefined();
     expect(queuedCalls).toBe(1);
 
+    expect(await metric('baton_message_delivery_failures_total')).toBe(1);
+    expect(await metric('baton_message_delivery_waiting_processes')).toBe(1);
+
     // Backing off: the next pass right away leaves the failed process alone.
     expect(await sender.sendOnce()).toBe(0);
     expect(sender.nextRetryMs(1_000)).toBeLessThanOrEqual(500);
@@ -83,6 +95,8 @@ describe('the message sender', () => {
     expect(await stateOf('p-a/two')).toBe('queued');
     expect(peers.took.get('bank')).toEqual(['p-a/one', 'p-a/two']);
     expect(peers.took.get('buyer')).toEqual(['p-b/one', 'p-a/one', 'p-a/two']);
+    expect(await metric('baton_messages_delivered_total')).toBe(3);
+    expect(await metric('baton_message_delivery_waiting_processes')).toBe(0);
   });
 
   it('queues the pin at once when nobody else takes part', async () => {
