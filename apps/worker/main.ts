@@ -194,7 +194,11 @@ async function main(): Promise<void> {
         )
       : undefined;
 
+  let stopping = false;
   const shutdown = (signal: string) => {
+    // A second signal (Ctrl-C, then the launcher's SIGTERM) while draining: the SDK would throw.
+    if (stopping) return log.info('already shutting down', { signal });
+    stopping = true;
     log.info('shutting down', { signal });
     worker.shutdown();
   };

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -72,10 +73,31 @@ export function createDataSource(options: DatabaseOptions): DataSource {
 export async function openDatabase(options: DatabaseOptions, migrate: boolean): Promise<DataSource> {
   const ds = createDataSource(options);
   await ds.initialize();
+  if (ds.options.type === 'postgres') catchCheckedOutClientErrors(ds);
   if (migrate) await ds.runMigrations({ transaction: 'all' });
   else if (await ds.showMigrations())
     throw new Error('the database has pending migrations: run them first (DB_MIGRATE=true)');
   return ds;
+}
+
+/**
+ * A PostgreSQL connection the server ends (restart, failover,
+ * pg_terminate_backend) while the code holds it between two queries emits
+ * 'error' with nobody listening: pg-pool listens only while a client is idle,
+ * TypeORM not at all, and the process died of it (seen when the faults test
+ * cut a member's connections). A listener on every client taken from the pool
+ * keeps the process up; the holder learns of it on its next query ("not
+ * queryable"), which fails and is reported there, and pg-pool discards the
+ * client when it comes back.
+ */
+function catchCheckedOutClientErrors(ds: DataSource): void {
+  const pool = (ds.driver as unknown as { master?: EventEmitter }).master;
+  const equipped = new WeakSet<EventEmitter>();
+  pool?.on('acquire', (client: EventEmitter) => {
+    if (equipped.has(client)) return;
+    equipped.add(client);
+    client.on('error', () => undefined);
+  });
 }
 
 /**
