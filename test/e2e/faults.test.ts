@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -6,6 +7,7 @@ import WebSocket from 'ws';
 import { withDatabaseName } from '../../apps/shared/db/postgres.js';
 import { tradeSettlement } from '../../workflows/process-types/trade-settlement.js';
 import { Api, type ProcessView } from './api.js';
+import { jsonLines } from './logs.js';
 import { MEMBERS, type Member } from './network-process.js';
 import { partPid, type Part } from './network-parts.js';
 import { E2E_PORTS } from './ports.js';
@@ -287,6 +289,10 @@ describe(`faults with ${IN_FLIGHT} processes in flight`, () => {
           }
         }
       }
+      // The parts the fault did not kill rode it out: a crash the launcher
+      // repaired would have left an uncaught error's stack in a JSON-only log.
+      for (const m of MEMBERS)
+        for (const role of ['gateway', 'worker']) jsonLines(join(dataDir(), 'logs', `${m}-${role}.log`));
       const checked: Record<string, number> = {};
       for (const [i, m] of MEMBERS.entries()) {
         const sequences = await eventSequences(m);

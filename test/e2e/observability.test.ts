@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { Api } from './api.js';
+import { jsonLines } from './logs.js';
 import { MEMBERS } from './network-process.js';
 import { E2E_PORTS } from './ports.js';
 
@@ -21,19 +21,6 @@ async function scrape(base: string): Promise<string> {
 function value(text: string, series: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? NaN : Number(line.slice(series.length + 1));
-}
-
-function jsonLines(file: string): Record<string, unknown>[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      try {
-        return JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        throw new Error(`not a JSON log line in ${file}: ${line}`);
-      }
-    });
 }
 
 describe('metrics, health and structured logs', () => {
