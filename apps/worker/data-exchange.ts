@@ -16,7 +16,7 @@ export const MESSAGES_PATH = '/api/v1/network/messages';
 /**
  * Sends private messages member to member over HTTP, signed with this
  * member's registered key. Throws when a peer did not take the message, so
- * the calling activity retries; receivers ignore a message they already have.
+ * the caller (the message sender) tries again; receivers ignore a repeat.
  */
 export class DataExchange {
   constructor(
