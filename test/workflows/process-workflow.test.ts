@@ -451,7 +451,18 @@ describe('processWorkflow: loan-syndication', () => {
   }, 60_000);
 
   it('compensates when the approval deadline passes without decisions', async () => {
-    await withProcess(loan({ approvalDeadlineSeconds: 2 }), async (run) => {
+    // The ledger parks timeouts until every member has pinned one: otherwise the
+    // first delivered may end the others' watches before their timers fire.
+    const scenario = loan({ approvalDeadlineSeconds: 2 }, (ledger) => {
+      ledger.hold = (m) => m.kind === 'step-timeout';
+    });
+    await withProcess(scenario, async (run) => {
+      const parked = await eventually('a timeout parked from every member', () => {
+        const messages = run.ledger.parkedMessages();
+        return new Set(messages.map((m) => m.author)).size === 3 ? [...messages] : undefined;
+      });
+      run.ledger.hold = () => false;
+      run.ledger.release(...parked.map((m) => m.id));
       const s = expectAllAgree(await run.results());
       expect(s.status).toBe('compensated');
       expect(s.reason).toMatch(/^the deadline of step approve-lender[12] passed$/);
