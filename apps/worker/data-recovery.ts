@@ -3,6 +3,7 @@ import { In, type DataSource } from 'typeorm';
 import type { LedgerMessage } from '../../workflows/messages.js';
 import { sanitiseContentType, sanitiseName } from '../gateway/data/blob-names.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
+import { groupBy } from '../shared/db/chunks.js';
 import { nowIso } from '../shared/db/data-source.js';
 import { BlobRecord } from '../shared/db/data-entities.js';
 import { LedgerPinRecord, PrivateMessageRecord } from '../shared/db/entities.js';
@@ -78,7 +79,7 @@ export class DataRecovery {
       .map((r) => r.context)
       .filter((c) => (this.attempts.get(c)?.notBefore ?? 0) <= now);
     if (contexts.length === 0) return 0;
-    const pins = byContext(await this.pinsOf(contexts));
+    const pins = groupBy(await this.pinsOf(contexts), (p) => p.context);
     const others = (await this.directory.all()).map((m) => m.name).filter((n) => n !== this.member);
     const groups = new Map<string, string[]>();
     for (const context of contexts) {
@@ -231,12 +232,6 @@ export class DataRecovery {
       this.attempts.set(c, { tries, notBefore: Date.now() + Math.min(30_000, 500 * 2 ** Math.min(tries, 6)) });
     }
   }
-}
-
-function byContext(pins: LedgerPinRecord[]): Map<string, LedgerPinRecord[]> {
-  const out = new Map<string, LedgerPinRecord[]>();
-  for (const p of pins) out.set(p.context, [...(out.get(p.context) ?? []), p]);
-  return out;
 }
 
 function parseMessage(body: string): LedgerMessage | undefined {

@@ -4,7 +4,7 @@ import { ledgerEventSignal, processWorkflowOptions } from '../../workflows/defin
 import type { LedgerDelivery, LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
 import type { ProcessArgs } from '../../workflows/process-state.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
-import { inLists } from '../shared/db/chunks.js';
+import { groupBy, inLists, sumInWaves } from '../shared/db/chunks.js';
 import type { LedgerPinRecord } from '../shared/db/entities.js';
 import { messageBodies } from '../shared/db/message-bodies.js';
 import { marks, sqlRows } from '../shared/db/sql.js';
@@ -72,16 +72,8 @@ export class LedgerDispatcher {
       this.ds,
       pins.map((p) => p.hash),
     );
-    const byContext = new Map<string, ContextPin[]>(contexts.map((c) => [c, []]));
-    for (const pin of pins) byContext.get(pin.context)?.push(pin);
-    let settled = 0;
-    for (let i = 0; i < contexts.length; i += PARALLEL_CONTEXTS) {
-      const counts = await Promise.all(
-        contexts.slice(i, i + PARALLEL_CONTEXTS).map((c) => this.deliverContext(byContext.get(c) ?? [], bodies)),
-      );
-      settled += counts.reduce((a, b) => a + b, 0);
-    }
-    return settled;
+    const byContext = groupBy(pins, (p) => p.context);
+    return sumInWaves(contexts, PARALLEL_CONTEXTS, (c) => this.deliverContext(byContext.get(c) ?? [], bodies));
   }
 
   private async deliverContext(unordered: ContextPin[], bodies: Map<string, string>): Promise<number> {

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
-import { chunks, inLists, IN_LIST } from '../shared/db/chunks.js';
+import { chunks, groupBy, inLists, IN_LIST } from '../shared/db/chunks.js';
 import { inTransaction, nowIso } from '../shared/db/data-source.js';
 import { ProcessRecord, type LedgerPinRecord } from '../shared/db/entities.js';
 import { appendEvents, type NewEvent } from '../shared/db/event-log.js';
@@ -51,12 +51,7 @@ export class LedgerProjector {
       this.ds,
       pins.map((p) => p.hash),
     );
-    const byContext = new Map<string, LedgerPinRecord[]>();
-    for (const p of pins) {
-      const list = byContext.get(p.context);
-      if (list) list.push(p);
-      else byContext.set(p.context, [p]);
-    }
+    const byContext = groupBy(pins, (p) => p.context);
 
     const rows: ProcessRecord[] = [];
     const events: NewEvent[] = [];

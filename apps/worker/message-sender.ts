@@ -1,10 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { nowIso } from '../shared/db/data-source.js';
+import { groupBy, sumInWaves } from '../shared/db/chunks.js';
 import { sqlRows } from '../shared/db/sql.js';
 import { pushReferencedBlobs } from '../shared/exchange/blob-push.js';
 import type { Logger } from '../shared/logger.js';
 import type { DataExchange } from './data-exchange.js';
 import type { WorkerMetrics } from './metrics.js';
+import { addOutbound } from './pin-batcher.js';
 
 /** Messages taken in one pass, oldest first. */
 const ROWS_PER_PASS = 200;
@@ -51,12 +52,7 @@ export class MessageSender {
 
   /** Adds a stored message for delivery to `peers`, then pinning; adding it again changes nothing. */
   async add(hash: string, context: string, messageId: string, peers: string[]): Promise<void> {
-    await sqlRows(
-      this.ds,
-      `INSERT INTO "outbound_pins" ("hash", "context", "messageId", "state", "peers", "transactionHash", "batch", "queuedAt")
-       VALUES (?, ?, ?, ?, ?, NULL, NULL, ?) ON CONFLICT DO NOTHING`,
-      [hash, context, messageId, peers.length > 0 ? 'sending' : 'queued', JSON.stringify(peers), nowIso()],
-    );
+    await addOutbound(this.ds, { hash, context, messageId, peers });
     if (peers.length > 0) this.onAdded?.();
     else this.onQueued?.();
   }
@@ -71,19 +67,9 @@ export class MessageSender {
       [ROWS_PER_PASS],
     );
     const now = Date.now();
-    const byContext = new Map<string, Sending[]>();
-    for (const row of rows) {
-      if ((this.backoff.get(row.context)?.at ?? 0) > now) continue;
-      const list = byContext.get(row.context);
-      if (list) list.push(row);
-      else byContext.set(row.context, [row]);
-    }
-    const contexts = [...byContext.values()];
-    let queued = 0;
-    for (let i = 0; i < contexts.length; i += PARALLEL_CONTEXTS) {
-      const counts = await Promise.all(contexts.slice(i, i + PARALLEL_CONTEXTS).map((c) => this.sendInOrder(c)));
-      queued += counts.reduce((a, b) => a + b, 0);
-    }
+    const ready = rows.filter((row) => (this.backoff.get(row.context)?.at ?? 0) <= now);
+    const byContext = [...groupBy(ready, (row) => row.context).values()];
+    const queued = await sumInWaves(byContext, PARALLEL_CONTEXTS, (c) => this.sendInOrder(c));
     this.metrics?.messageDeliveryBackoff.set(this.backoff.size);
     if (queued > 0) this.onQueued?.();
     return queued;

@@ -14,3 +14,22 @@ export async function inLists<T, R>(values: T[], query: (part: T[]) => Promise<R
   for (const part of chunks(values, IN_LIST)) out.push(...(await query(part)));
   return out;
 }
+
+/** `items` grouped by `key`; groups keep the order of their first item, items their order. */
+export function groupBy<T, K>(items: Iterable<T>, key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+/** Runs `task` on every item, `width` at a time, and adds up what the tasks return. */
+export async function sumInWaves<T>(items: T[], width: number, task: (item: T) => Promise<number>): Promise<number> {
+  let sum = 0;
+  for (const wave of chunks(items, width)) for (const n of await Promise.all(wave.map(task))) sum += n;
+  return sum;
+}
