@@ -10,6 +10,24 @@ import type { WorkerMetrics } from './metrics.js';
 type QueuedPin = Pick<OutboundPinRecord, 'id' | 'hash' | 'context' | 'messageId'>;
 
 /**
+ * Adds a message's pin to the outbound queue: state `sending` while `peers`
+ * still have to take the message (the message sender's part), `queued` for
+ * pinning when there are none. Adding the same hash again changes nothing.
+ */
+export async function addOutbound(
+  ds: DataSource,
+  { hash, context, messageId, peers }: { hash: string; context: string; messageId: string; peers: string[] },
+): Promise<void> {
+  const state = peers.length > 0 ? 'sending' : 'queued';
+  await sqlRows(
+    ds,
+    `INSERT INTO "outbound_pins" ("hash", "context", "messageId", "state", "peers", "transactionHash", "batch", "queuedAt")
+     VALUES (?, ?, ?, ?, ?, NULL, NULL, ?) ON CONFLICT DO NOTHING`,
+    [hash, context, messageId, state, JSON.stringify(peers), nowIso()],
+  );
+}
+
+/**
  * Pins queued hashes through the Sequencer, many per transaction: it waits a
  * short linger for more pins, then sends up to `maxBatch` at once. The queue
  * is a table, so nothing queued is lost in a crash; a batch that was mined
@@ -30,14 +48,9 @@ export class PinBatcher {
     private readonly metrics?: WorkerMetrics,
   ) {}
 
-  /** Queues a hash for pinning; queueing the same hash again changes nothing. */
+  /** Queues a hash for pinning at once (no peers to deliver to first); queueing it again changes nothing. */
   async enqueue(hash: string, context: string, messageId: string): Promise<void> {
-    await sqlRows(
-      this.ds,
-      `INSERT INTO "outbound_pins" ("hash", "context", "messageId", "state", "transactionHash", "batch", "queuedAt")
-       VALUES (?, ?, ?, 'queued', NULL, NULL, ?) ON CONFLICT DO NOTHING`,
-      [hash, context, messageId, nowIso()],
-    );
+    await addOutbound(this.ds, { hash, context, messageId, peers: [] });
     this.wake?.();
   }
 
