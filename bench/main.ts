@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const plain = await PlainTemporal.start(temporalAddress, dataDir, DEMO_MEMBERS);
   const gateways = Object.fromEntries(DEMO_MEMBERS.map((m) => [m, network.gatewayUrl(m)]));
   const feeds = await MemberFeeds.open(gateways);
-  const chain = new ChainWatch(network.chainUrl, network.sequencer);
+  const chain = new ChainWatch(network.chainUrl, network.chainWsUrl, network.sequencer);
   chain.start();
   const procs = await networkProcesses(dataDir, plain.pids);
   const dbFiles = DEMO_MEMBERS.flatMap((m) =>
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     await closedLoop(5, 3_000, baton);
     await closedLoop(5, 3_000, plainOne);
     await settle('after warm-up');
-    // The benchmark's own 10 ms block polling rests meanwhile: the window shows the network's polling loops.
+    // The benchmark's own block watch rests meanwhile: the window shows the network's polling loops.
     log(`idle: ${mode.idleMs / 1000} s with nothing in flight`);
     chain.stop();
     const idleStart = await sample(procs);

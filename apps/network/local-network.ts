@@ -75,6 +75,12 @@ export class LocalNetwork {
     return `http://127.0.0.1:${this.options.chainPort}`;
   }
 
+  /** The chain's WebSocket JSON-RPC (newHeads), once it has started. */
+  get chainWsUrl(): string {
+    if (!this.chain) throw new Error('the local chain has not started');
+    return this.chain.wsUrl;
+  }
+
   async start(): Promise<void> {
     const { dataDir, log } = this.options;
     await mkdir(dataDir, { recursive: true });
