@@ -33,7 +33,7 @@ export class DataExchange {
    */
   async sendAll(to: string[], body: string): Promise<void> {
     if (to.length === 0) return;
-    const headers = await signRequest(this.wallet, this.member, body);
+    const headers = signRequest(this.wallet, this.member, body);
     await Promise.all(to.map((peer) => this.post(peer, body, headers)));
   }
 
@@ -61,7 +61,7 @@ export class DataExchange {
   async sendBlob(to: string, meta: BlobMeta, bytes: Uint8Array): Promise<void> {
     const peer = await this.directory.byName(to);
     if (!peer) throw new Error(`member ${to} is not registered in the Sequencer`);
-    const headers = await signRequest(this.wallet, this.member, blobSigningText(meta));
+    const headers = signRequest(this.wallet, this.member, blobSigningText(meta));
     let response: Response;
     try {
       response = await fetch(`${peer.endpoint.replace(/\/$/, '')}${BLOBS_PATH}/${meta.hash}`, {

@@ -207,7 +207,7 @@ export class DataRecovery {
     const body = canonicalJson(request);
     return fetch(`${target.endpoint.replace(/\/$/, '')}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(await signRequest(this.wallet, this.member, body)) },
+      headers: { 'content-type': 'application/json', ...signRequest(this.wallet, this.member, body) },
       body,
       signal: AbortSignal.timeout(this.timeoutMs),
     });

@@ -117,25 +117,36 @@ describe('bad input: a clear JSON error with a stable code, nothing changed, the
   describe('member-to-member intake', () => {
     const messagePath = '/api/v1/network/messages';
     const signedPost = async (from: Member, body: string, key = wallets[from].privateKey) =>
-      post(messagePath, body, await signRequest(new Wallet(key), from, body));
+      post(messagePath, body, signRequest(new Wallet(key), from, body));
 
     it('refuses a key that is not a registered member', async () => {
       const body = canonicalJson({ kind: 'cancel-requested', id: 'x', processId: done.id, author: 'seller' });
       const stranger = await signedPost('seller', body, DEV_ACCOUNTS[4].privateKey); // #4: not a member
       expect(await errorOf(stranger)).toMatchObject({ status: 401, code: 'unknown-member' });
+      // An Ethereum personal signature (members before the native signatures) is checked the same way.
+      const now = String(Date.now());
+      const legacy = await post(messagePath, body, {
+        [MEMBER_HEADER]: 'seller',
+        [TIMESTAMP_HEADER]: now,
+        [SIGNATURE_HEADER]: await new Wallet(DEV_ACCOUNTS[4].privateKey).signMessage(`baton-exchange\n${now}\n${body}`),
+      });
+      expect(await errorOf(legacy)).toMatchObject({ status: 401, code: 'unknown-member' });
     });
 
     it('refuses an old signed request replayed later', async () => {
       const body = canonicalJson({ kind: 'cancel-requested', id: 'x', processId: done.id, author: 'seller' });
-      const headers = await signRequest(new Wallet(wallets.seller.privateKey), 'seller', body);
-      const old = String(Date.now() - 10 * 60_000);
-      const stale = await post(messagePath, body, {
-        ...headers,
+      const tenMinutesAgo = Date.now() - 10 * 60_000;
+      const headers = signRequest(new Wallet(wallets.seller.privateKey), 'seller', body, tenMinutesAgo);
+      const stale = await post(messagePath, body, headers);
+      expect(await errorOf(stale)).toMatchObject({ status: 401, code: 'bad-signature' });
+      // The same from a member still on Ethereum personal signatures.
+      const old = String(tenMinutesAgo);
+      const legacy = await post(messagePath, body, {
+        [MEMBER_HEADER]: 'seller',
         [TIMESTAMP_HEADER]: old,
         [SIGNATURE_HEADER]: await new Wallet(wallets.seller.privateKey).signMessage(`baton-exchange\n${old}\n${body}`),
-        [MEMBER_HEADER]: 'seller',
       });
-      expect(await errorOf(stale)).toMatchObject({ status: 401, code: 'bad-signature' });
+      expect(await errorOf(legacy)).toMatchObject({ status: 401, code: 'bad-signature' });
     });
 
     it('refuses a message by another author, and a version of a pinned message with other data', async () => {

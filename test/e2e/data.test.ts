@@ -167,7 +167,7 @@ describe('blobs and unpinned private messages on the local network', () => {
         body: bytes,
       });
     const buyer = new Wallet(DEV_ACCOUNTS[1].privateKey);
-    const wrong = await push(await signRequest(buyer, 'buyer', blobSigningText(meta)));
+    const wrong = await push(signRequest(buyer, 'buyer', blobSigningText(meta)));
     expect(wrong.status).toBe(400);
     expect(((await wrong.json()) as ErrorBody).error.code).toBe('blob-hash-mismatch');
     const unsigned = await push({});

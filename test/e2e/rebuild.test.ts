@@ -213,7 +213,7 @@ describe('rebuild from block 0 and late join', () => {
     await net.register(DAVE);
     const ask = async (who: MemberSpec, body: string, signed = true) => {
       const wallet = new Wallet(DEV_ACCOUNTS[who.account].privateKey);
-      const headers = signed ? await signRequest(wallet, who.name, body) : {};
+      const headers = signed ? signRequest(wallet, who.name, body) : {};
       return call<{ processes?: { messages: string[] }[]; error?: { code: string; details?: unknown } }>(
         BUYER,
         DATA_REQUESTS_PATH,

@@ -91,7 +91,7 @@ describe('sagas across three members', () => {
     for (const { body } of bodies) {
       const res = await fetch(`${api.url('buyer')}/api/v1/network/messages`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(await signRequest(wallet, 'seller', body)) },
+        headers: { 'content-type': 'application/json', ...signRequest(wallet, 'seller', body) },
         body,
       });
       expect(res.status).toBe(200);

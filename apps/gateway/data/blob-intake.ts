@@ -12,13 +12,11 @@ import {
   type BlobMeta,
 } from '../../shared/exchange/blob-signing.js';
 import { BLOB_HASH, hashBlob, writeBlob } from '../../shared/exchange/blob-store.js';
+import type { MemberSignature } from '../../shared/exchange/signing.js';
 import { ApiError } from '../common/api-error.js';
 import { sanitiseContentType, sanitiseName } from './blob-names.js';
 
-export interface SignedBlobRequest {
-  member?: string;
-  timestamp?: string;
-  signature?: string;
+export interface SignedBlobRequest extends MemberSignature {
   request: Request;
 }
 

@@ -16,7 +16,7 @@ export async function deliverNote(
 ): Promise<void> {
   const peer = await directory.byName(to);
   if (!peer) throw new Error(`member ${to} is not registered in the Sequencer`);
-  const headers = await signRequest(wallet, from, body);
+  const headers = signRequest(wallet, from, body);
   let response: Response;
   try {
     response = await fetch(`${peer.endpoint.replace(/\/$/, '')}${PRIVATE_MESSAGES_PATH}`, {

@@ -1,8 +1,9 @@
-import { Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { MEMBER_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../shared/exchange/signing.js';
+import type { MemberSignature } from '../../shared/exchange/signing.js';
 import { ApiErrors } from '../common/api-docs.js';
+import { SignedBy } from './member-signature.decorator.js';
 import { NetworkService } from './network.service.js';
 import { Public } from '../auth/public.decorator.js';
 
@@ -23,13 +24,8 @@ export class NetworkController {
   @Post('messages')
   @HttpCode(200)
   @ApiExcludeEndpoint()
-  receive(
-    @Req() req: Request & { rawBody?: Buffer },
-    @Headers(MEMBER_HEADER) member?: string,
-    @Headers(TIMESTAMP_HEADER) timestamp?: string,
-    @Headers(SIGNATURE_HEADER) signature?: string,
-  ) {
-    return this.network.receive({ member, timestamp, signature, rawBody: req.rawBody });
+  receive(@Req() req: Request & { rawBody?: Buffer }, @SignedBy() signed: MemberSignature) {
+    return this.network.receive({ ...signed, rawBody: req.rawBody });
   }
 
   /** Member-to-member push of a blob a message refers to: raw bytes, signed over hash, size and metadata. */
@@ -37,27 +33,16 @@ export class NetworkController {
   @Post('blobs/:hash')
   @HttpCode(200)
   @ApiExcludeEndpoint()
-  receiveBlob(
-    @Param('hash') hash: string,
-    @Req() req: Request,
-    @Headers(MEMBER_HEADER) member?: string,
-    @Headers(TIMESTAMP_HEADER) timestamp?: string,
-    @Headers(SIGNATURE_HEADER) signature?: string,
-  ) {
-    return this.network.receiveBlob(hash, { member, timestamp, signature, request: req });
+  receiveBlob(@Param('hash') hash: string, @Req() req: Request, @SignedBy() signed: MemberSignature) {
+    return this.network.receiveBlob(hash, { ...signed, request: req });
   }
 
   /** A member rebuilding its data asks for the private messages of processes it takes part in (signed; not for apps). */
   @Post('data-requests')
   @HttpCode(200)
   @ApiExcludeEndpoint()
-  serveData(
-    @Req() req: Request & { rawBody?: Buffer },
-    @Headers(MEMBER_HEADER) member?: string,
-    @Headers(TIMESTAMP_HEADER) timestamp?: string,
-    @Headers(SIGNATURE_HEADER) signature?: string,
-  ) {
-    return this.network.serveData({ member, timestamp, signature, rawBody: req.rawBody });
+  serveData(@Req() req: Request & { rawBody?: Buffer }, @SignedBy() signed: MemberSignature) {
+    return this.network.serveData({ ...signed, rawBody: req.rawBody });
   }
 
   /** The same for a blob such a message refers to: answers the bytes (signed; not for apps). */
@@ -67,11 +52,9 @@ export class NetworkController {
   serveBlob(
     @Req() req: Request & { rawBody?: Buffer },
     @Res({ passthrough: true }) res: Response,
-    @Headers(MEMBER_HEADER) member?: string,
-    @Headers(TIMESTAMP_HEADER) timestamp?: string,
-    @Headers(SIGNATURE_HEADER) signature?: string,
+    @SignedBy() signed: MemberSignature,
   ) {
-    return this.network.serveBlob({ member, timestamp, signature, rawBody: req.rawBody }, res);
+    return this.network.serveBlob({ ...signed, rawBody: req.rawBody }, res);
   }
 
   /** Member-to-member delivery of unpinned private messages (signed; not for apps). */
@@ -79,12 +62,7 @@ export class NetworkController {
   @Post('private-messages')
   @HttpCode(200)
   @ApiExcludeEndpoint()
-  receiveNote(
-    @Req() req: Request & { rawBody?: Buffer },
-    @Headers(MEMBER_HEADER) member?: string,
-    @Headers(TIMESTAMP_HEADER) timestamp?: string,
-    @Headers(SIGNATURE_HEADER) signature?: string,
-  ) {
-    return this.network.receiveNote({ member, timestamp, signature, rawBody: req.rawBody });
+  receiveNote(@Req() req: Request & { rawBody?: Buffer }, @SignedBy() signed: MemberSignature) {
+    return this.network.receiveNote({ ...signed, rawBody: req.rawBody });
   }
 }

@@ -8,7 +8,7 @@ import type { Logger } from '../../shared/logger.js';
 import { canonicalJson, processContext } from '../../shared/exchange/canonical.js';
 import { encodeMessage, findStartMessage, storeReceivedMessage } from '../../shared/exchange/message-store.js';
 import { LedgerPinRecord, PrivateMessageRecord } from '../../shared/db/entities.js';
-import { recoverSigner } from '../../shared/exchange/signing.js';
+import { recoverSigner, type MemberSignature } from '../../shared/exchange/signing.js';
 import { ApiError } from '../common/api-error.js';
 import { receiveBlob, type SignedBlobRequest } from '../data/blob-intake.js';
 import { CONFIG, DATA_SOURCE, DIRECTORY, LOGGER } from '../core/tokens.js';
@@ -18,10 +18,7 @@ import type { DataAnswer } from '../../shared/exchange/data-requests.js';
 
 const KINDS = new Set<string>(MESSAGE_KINDS);
 
-export interface SignedRequest {
-  member?: string;
-  timestamp?: string;
-  signature?: string;
+export interface SignedRequest extends MemberSignature {
   rawBody?: Buffer;
 }
 
@@ -137,7 +134,7 @@ export class NetworkService {
       );
     let signer: string;
     try {
-      signer = recoverSigner(req.timestamp, req.signature, signedText);
+      signer = recoverSigner(req, signedText);
     } catch (err) {
       throw new ApiError(HttpStatus.UNAUTHORIZED, 'bad-signature', (err as Error).message);
     }
