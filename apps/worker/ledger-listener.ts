@@ -2,9 +2,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { PinnedBatch, SequencerClient } from '../shared/chain/sequencer.js';
 import { chunks, IN_LIST } from '../shared/db/chunks.js';
 import { inTransaction, nowIso } from '../shared/db/data-source.js';
-import { LedgerContextRecord, LedgerCursorRecord, LedgerPinRecord } from '../shared/db/entities.js';
+import { LedgerCursorRecord, type LedgerContextRecord, type LedgerPinRecord } from '../shared/db/entities.js';
 import { appendEvents } from '../shared/db/event-log.js';
-import { marks, presentValues, sqlRows } from '../shared/db/sql.js';
+import { insertRows, marks, presentValues, sqlRows } from '../shared/db/sql.js';
 import type { Logger } from '../shared/logger.js';
 import type { WorkerMetrics } from './metrics.js';
 
@@ -126,9 +126,9 @@ export class LedgerListener {
           recordedAt,
         });
       });
-    for (const part of chunks(pins, IN_LIST)) await em.insert(LedgerPinRecord, part);
+    await insertRows(em, 'ledger_pins', pins);
     const touched = contexts.map((context) => ({ context, pinCount: counts.get(context)! }));
-    for (const part of chunks(touched, IN_LIST)) await em.upsert(LedgerContextRecord, part, ['context']);
+    await insertRows(em, 'ledger_contexts', touched, { on: ['context'], then: 'update' });
     await appendEvents(
       em,
       batches.map((batch) => ({

@@ -1,13 +1,13 @@
 import type { DataSource } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
 import { chunks, groupBy, inLists, IN_LIST } from '../shared/db/chunks.js';
 import { inTransaction, nowIso } from '../shared/db/data-source.js';
-import { ProcessRecord, type LedgerPinRecord } from '../shared/db/entities.js';
+import type { LedgerPinRecord, ProcessRecord } from '../shared/db/entities.js';
 import { appendEvents, type NewEvent } from '../shared/db/event-log.js';
 import { messageBodies } from '../shared/db/message-bodies.js';
-import { marks, sqlRows } from '../shared/db/sql.js';
+import { storedProcessRow } from '../shared/db/process-row.js';
+import { insertRows, marks, sqlRows } from '../shared/db/sql.js';
 import type { Logger } from '../shared/logger.js';
 import { projectProcess, type PinDelivery } from './process-projection.js';
 
@@ -85,9 +85,7 @@ export class LedgerProjector {
     await inTransaction(this.ds, async (em) => {
       const now = nowIso();
       const complete = rows.map((row) => ({ ...row, createdAt: createdAt.get(row.id) ?? now, updatedAt: now }));
-      // One statement per 100 rows: a rebuild writes hundreds of processes per pass.
-      for (let i = 0; i < complete.length; i += 100)
-        await em.upsert(ProcessRecord, complete.slice(i, i + 100) as QueryDeepPartialEntity<ProcessRecord>[], ['id']);
+      await insertRows(em, 'processes', complete.map(storedProcessRow), { on: ['id'], then: 'update' });
       appended = (await appendEvents(em, events)).length;
       for (const part of chunks(done, IN_LIST))
         await sqlRows(

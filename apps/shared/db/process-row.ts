@@ -37,3 +37,15 @@ export function processEventRecords(events: ProcessEvent[]): NewEvent[] {
     data: { status: e.status, step: e.step, pin: e.pin, author: e.author, reason: e.reason },
   }));
 }
+
+/** A `processes` row as stored, for hand-written statements: the JSON columns as text, as TypeORM's simple-json writes them. */
+export function storedProcessRow(row: ProcessRecord): object {
+  const json = (value: unknown) => JSON.stringify(value ?? null);
+  return {
+    ...row,
+    participants: json(row.participants),
+    input: json(row.input),
+    steps: json(row.steps),
+    cancellations: json(row.cancellations),
+  };
+}

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { inLists } from './chunks.js';
+import { chunks, inLists, IN_LIST } from './chunks.js';
 
 /** A data source, or the entity manager of a transaction. */
 export type Queryable = DataSource | EntityManager;
@@ -54,4 +54,37 @@ function isPostgres(db: Queryable): boolean {
 function numbered(text: string): string {
   let n = 0;
   return text.replace(/\?/g, () => `$${++n}`);
+}
+
+/**
+ * Inserts `rows` (objects with the columns of the first, values as stored:
+ * JSON columns already as text) in as few statements as
+ * the bound-parameter limit allows. With `conflict`: a row whose `conflict`
+ * columns match a stored one updates every other column of it (`update`), or
+ * is skipped (`ignore`).
+ */
+export async function insertRows(
+  db: Queryable,
+  table: string,
+  rows: object[],
+  conflict?: { on: string[]; then: 'update' | 'ignore' },
+): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]);
+  const tuple = `(${marks(columns.length)})`;
+  let tail = '';
+  if (conflict) {
+    const update = columns.filter((c) => !conflict.on.includes(c)).map((c) => `"${c}" = EXCLUDED."${c}"`);
+    tail =
+      conflict.then === 'update' && update.length > 0
+        ? ` ON CONFLICT (${conflict.on.map((c) => `"${c}"`).join(', ')}) DO UPDATE SET ${update.join(', ')}`
+        : ' ON CONFLICT DO NOTHING';
+  }
+  const perStatement = Math.max(1, Math.floor((IN_LIST * 4) / columns.length));
+  for (const part of chunks(rows, perStatement))
+    await sqlRows(
+      db,
+      `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${part.map(() => tuple).join(', ')}${tail}`,
+      part.flatMap((row) => columns.map((c) => (row as Record<string, unknown>)[c])),
+    );
 }

@@ -1,9 +1,9 @@
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { LedgerMessage, ProcessStartedMessage } from '../../../workflows/messages.js';
-import { chunks, inLists } from '../db/chunks.js';
 import { inTransaction, nowIso } from '../db/data-source.js';
-import { PrivateMessageRecord } from '../db/entities.js';
+import type { PrivateMessageRecord } from '../db/entities.js';
 import { appendEvents } from '../db/event-log.js';
+import { insertRows, presentValues, sqlRows } from '../db/sql.js';
 import { findBlobRefs } from './blob-store.js';
 import { canonicalJson, hashText, processContext } from './canonical.js';
 
@@ -41,13 +41,10 @@ export async function storeMessage(
   receivedFrom: string,
 ): Promise<StoredMessage> {
   const stored = encodeMessage(message);
-  await ds
-    .createQueryBuilder()
-    .insert()
-    .into(PrivateMessageRecord)
-    .values(messageRow(message, stored, receivedFrom))
-    .orIgnore()
-    .execute();
+  await insertRows(ds, 'private_messages', [messageRow(message, stored, receivedFrom)], {
+    on: ['hash'],
+    then: 'ignore',
+  });
   return stored;
 }
 
@@ -81,11 +78,12 @@ export interface EncodedMessage {
 export async function storeReceivedMessages(ds: DataSource, all: EncodedMessage[], from: string): Promise<void> {
   if (all.length === 0) return;
   await inTransaction(ds, async (em) => {
-    const present = await inLists(
+    const known = await presentValues(
+      em,
+      'private_messages',
+      'hash',
       all.map((m) => m.stored.hash),
-      (part) => em.find(PrivateMessageRecord, { select: { hash: true }, where: { hash: In(part) } }),
     );
-    const known = new Set(present.map((row) => row.hash));
     const fresh: EncodedMessage[] = [];
     for (const m of all)
       if (!known.has(m.stored.hash)) {
@@ -98,11 +96,11 @@ export async function storeReceivedMessages(ds: DataSource, all: EncodedMessage[
       if (message.kind === 'process-started') starts.set(stored.context, message);
     for (const { stored } of fresh)
       if (!starts.has(stored.context)) starts.set(stored.context, await findStartMessage(em, stored.context));
-    for (const part of chunks(fresh, MESSAGE_ROWS))
-      await em.insert(
-        PrivateMessageRecord,
-        part.map(({ message, stored }) => messageRow(message, stored, from)),
-      );
+    await insertRows(
+      em,
+      'private_messages',
+      fresh.map(({ message, stored }) => messageRow(message, stored, from)),
+    );
     await appendEvents(
       em,
       fresh.map(({ message, stored }) => {
@@ -128,14 +126,15 @@ export async function storeReceivedMessages(ds: DataSource, all: EncodedMessage[
   });
 }
 
-/** Message rows in one INSERT (nine values each). */
-const MESSAGE_ROWS = 50;
-
 /** The process-started message of a process context, which names its participants. */
 export async function findStartMessage(
   db: DataSource | EntityManager,
   context: string,
 ): Promise<ProcessStartedMessage | undefined> {
-  const row = await db.getRepository(PrivateMessageRecord).findOneBy({ context, kind: 'process-started' });
+  const [row] = await sqlRows<{ body: string }>(
+    db,
+    `SELECT "body" FROM "private_messages" WHERE "context" = ? AND "kind" = 'process-started' LIMIT 1`,
+    [context],
+  );
   return row ? (JSON.parse(row.body) as ProcessStartedMessage) : undefined;
 }
