@@ -1,6 +1,6 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { ledgerEventSignal, processWorkflowOptions } from '../../workflows/definitions.js';
+import { ledgerEventSignal, processWorkflowId, processWorkflowOptions } from '../../workflows/definitions.js';
 import type { LedgerDelivery, LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
 import type { ProcessArgs } from '../../workflows/process-state.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
@@ -95,10 +95,12 @@ export class LedgerDispatcher {
     const start = history.map((d) => d.message).find((m): m is ProcessStartedMessage => m.kind === 'process-started');
     const todo = pins.filter((p) => p.state === 'projected' && p.contextIndex <= history.length);
     if (!start || todo.length === 0) return 0;
+    // A context with a delivered pin has its workflow: a plain signal does, without its history each time.
+    let started = pins.some((p) => p.state === 'delivered');
     let settled = 0;
     for (const pin of todo) {
       const delivery = history[pin.contextIndex - 1];
-      const open = await this.signal(start, delivery, history).catch((err: unknown) => {
+      const open = await this.signal(start, delivery, history, started).catch((err: unknown) => {
         this.log.warn('delivery failed', {
           processId: start.processId,
           pin: pin.pin,
@@ -114,6 +116,7 @@ export class LedgerDispatcher {
         pinsDone,
       );
       this.metrics?.deliveries.inc(pinsDone.length);
+      started = true;
       settled += pinsDone.length;
       this.log.debug(open ? 'pin delivered' : 'process already finished; deliveries recorded only', {
         processId: start.processId,
@@ -128,12 +131,27 @@ export class LedgerDispatcher {
     return settled;
   }
 
-  /** Signals (or starts) the member's workflow; false when it has already finished. */
+  /**
+   * Signals (or starts) the member's workflow; false when it has already
+   * finished. A workflow known to be `started` gets a plain signal; one that
+   * is not there after all (its namespace was emptied) is started as any other.
+   */
   private async signal(
     start: ProcessStartedMessage,
     delivery: LedgerDelivery,
     history: LedgerDelivery[],
+    started: boolean,
   ): Promise<boolean> {
+    if (started) {
+      const workflowId = processWorkflowId(start.processType, start.processId, this.member);
+      try {
+        await this.temporal.workflow.getHandle(workflowId).signal(ledgerEventSignal, delivery);
+        return true;
+      } catch (err) {
+        // Finished, or never there: signal-with-start tells which.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
     const args: ProcessArgs = {
       processId: start.processId,
       processType: start.processType,
