@@ -4,7 +4,8 @@ import { ledgerEventSignal, processWorkflowId, processWorkflowOptions } from '..
 import type { LedgerDelivery, LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
 import type { ProcessArgs } from '../../workflows/process-state.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
-import { groupBy, inLists, sumInWaves } from '../shared/db/chunks.js';
+import { chunks, groupBy, inLists, IN_LIST, sumInWaves } from '../shared/db/chunks.js';
+import { processContext } from '../shared/exchange/canonical.js';
 import type { LedgerPinRecord } from '../shared/db/entities.js';
 import { messageBodies } from '../shared/db/message-bodies.js';
 import { marks, sqlRows } from '../shared/db/sql.js';
@@ -74,6 +75,45 @@ export class LedgerDispatcher {
     );
     const byContext = groupBy(pins, (p) => p.context);
     return sumInWaves(contexts, PARALLEL_CONTEXTS, (c) => this.deliverContext(byContext.get(c) ?? [], bodies));
+  }
+
+  /**
+   * Finds open processes (by this member's view) whose workflow Temporal no
+   * longer has (its namespace was emptied or replaced while the database was
+   * kept), and hands their pins to the dispatcher again: the first is a
+   * signal-with-start carrying the whole history, the rest are duplicates the
+   * workflow ignores. Without this a process waiting for this member's own
+   * decision would wait for ever: no new pin would come to start it. Returns
+   * how many workflows it found missing.
+   */
+  async restartMissing(): Promise<number> {
+    const open = await sqlRows<{ id: string; type: string }>(
+      this.ds,
+      `SELECT "id", "type" FROM "processes" WHERE "status" NOT IN ('completed', 'compensated')`,
+    );
+    const missing: string[] = [];
+    await sumInWaves(open, PARALLEL_CONTEXTS, async ({ id, type }) => {
+      try {
+        await this.temporal.workflow.getHandle(processWorkflowId(type, id, this.member)).describe();
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        missing.push(id);
+      }
+      return 0;
+    });
+    for (const part of chunks(missing, IN_LIST))
+      await sqlRows(
+        this.ds,
+        `UPDATE "ledger_pins" SET "state" = 'projected'
+         WHERE "state" = 'delivered' AND "context" IN (${marks(part.length)})`,
+        part.map(processContext),
+      );
+    if (missing.length > 0)
+      this.log.warn('process workflows missing from Temporal; starting them again from the ledger', {
+        processes: missing.length,
+        processIds: missing.slice(0, 20),
+      });
+    return missing.length;
   }
 
   private async deliverContext(unordered: ContextPin[], bodies: Map<string, string>): Promise<number> {

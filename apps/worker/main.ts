@@ -117,8 +117,18 @@ async function main(): Promise<void> {
   // Nothing goes to the workflows before the listener has read up to the
   // chain head once: a member rebuilding from block 0 would otherwise start
   // workflows on the first part of a history and act on steps long decided.
+  // Once per start, before the first delivery: processes whose workflow
+  // Temporal lost (its namespace emptied, this database kept) start again.
+  let missingChecked = false;
   const deliver = repeat(
-    async () => (listener.reachedHead ? dispatcher.dispatchOnce() : 0),
+    async () => {
+      if (!listener.reachedHead) return 0;
+      if (!missingChecked) {
+        await dispatcher.restartMissing();
+        missingChecked = true;
+      }
+      return dispatcher.dispatchOnce();
+    },
     QUIET_POLL_MS,
     onError('ledger delivery'),
   );

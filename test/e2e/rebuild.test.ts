@@ -26,6 +26,7 @@ interface View {
   id: string;
   status: string;
   digest: string;
+  steps: { name: string; status: string }[];
   effects: { step: string; kind: string }[];
   workflow: { namespace: string; workflowId: string };
 }
@@ -75,6 +76,38 @@ async function startTrade(at: MemberSpec, input: Record<string, unknown>, partic
   return body.id;
 }
 
+/** A loan arranged by the bank, lent by the buyer and the seller: it waits for each lender's decision. */
+async function startLoan(): Promise<string> {
+  const { status, body } = await call<View>(BANK, '/api/v1/processes', {
+    method: 'POST',
+    body: JSON.stringify({
+      type: 'loan-syndication',
+      input: { borrower: 'acme', amount: 1_000_000 },
+      participants: { arranger: 'bank', lender1: 'buyer', lender2: 'seller' },
+    }),
+  });
+  expect(status, JSON.stringify(body)).toBe(202);
+  return body.id;
+}
+
+/** A lender's decision at its own gateway, asked again while the member is not ready for it yet (as a client would). */
+async function decide(member: MemberSpec, id: string, step: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { status, body } = await call<{ error?: { code: string } }>(
+      member,
+      `/api/v1/processes/${id}/steps/${step}/decision`,
+      { method: 'POST', body: JSON.stringify({ approve: true }) },
+    );
+    if (status === 200) return;
+    const code = body.error?.code;
+    const notYet = ['step-not-ready', 'unknown-process', 'workflow-unavailable'];
+    if (!code || !notYet.includes(code) || Date.now() > deadline)
+      throw new Error(`${member.name} could not decide ${step}: ${status} ${JSON.stringify(body)}`);
+    await sleep(300);
+  }
+}
+
 /** The whole event log, paged; its sequence must be 1, 2, 3 ... without a gap. */
 async function eventLog(member: MemberSpec): Promise<LogEvent[]> {
   const all: LogEvent[] = [];
@@ -118,7 +151,7 @@ describe('rebuild from block 0 and late join', () => {
   const digests = new Map<string, string>();
 
   beforeAll(async () => {
-    await net.start(['buyer', 'seller', 'bank', 'dave', 'bank-fresh']);
+    await net.start(['buyer', 'seller', 'bank', 'dave', 'bank-fresh', 'seller-fresh']);
     for (const m of FOUNDERS) await net.register(m);
     await Promise.all(FOUNDERS.map((m) => net.startMember(m)));
     const form = new FormData();
@@ -207,6 +240,30 @@ describe('rebuild from block 0 and late join', () => {
     const views = await settled(FOUNDERS, next);
     expect(views.map((v) => v.status)).toEqual(['completed', 'completed', 'completed']);
     expect(new Set(views.map((v) => v.digest)).size).toBe(1);
+  });
+
+  it('with its database kept and an empty Temporal namespace, a process waiting for a decision goes on from the ledger', async () => {
+    const id = await startLoan();
+    const deadline = Date.now() + 60_000;
+    while ((await view(SELLER, id))?.steps.find((x) => x.name === 'propose-terms')?.status !== 'done') {
+      if (Date.now() > deadline) throw new Error('propose-terms never done at the seller');
+      await sleep(200);
+    }
+    // The seller's Temporal namespace is lost (a new one), its database is not:
+    // every pin so far is delivered there, and nothing new will come before the
+    // seller decides. Its worker finds the workflow missing at its start and
+    // starts it again with the ledger's history, which takes the decision.
+    await net.stopMember(SELLER);
+    await net.startMember(SELLER, 'seller-fresh');
+    await caughtUp(SELLER);
+    await decide(SELLER, id, 'approve-lender2');
+    await decide(BUYER, id, 'approve-lender1');
+    const views = await settled(FOUNDERS, id);
+    expect(views.map((v) => v.status)).toEqual(['completed', 'completed', 'completed']);
+    expect(new Set(views.map((v) => v.digest)).size).toBe(1);
+    const seller = views[1];
+    expect(seller.workflow.namespace).toBe('seller-fresh');
+    expect(seller.effects.map((e) => `${e.step} ${e.kind}`)).toEqual(['approve-lender2 action']);
   });
 
   it('a member serves private data only to participants of the process: 403 otherwise', async () => {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { WorkflowNotFoundError, WorkflowUpdateStage, type Client, type WorkflowHandle } from '@temporalio/client';
 import {
   decideStepUpdate,
@@ -10,6 +10,7 @@ import {
 import type { Cancellation } from '../../../workflows/process-state.js';
 import type { MemberConfig } from '../../shared/config.js';
 import type { Logger } from '../../shared/logger.js';
+import { ApiError } from '../common/api-error.js';
 import { CONFIG, LOGGER, TEMPORAL } from '../core/tokens.js';
 import type { CancelProcessDto } from './dto/cancel-process.dto.js';
 import type { DecideStepDto } from './dto/decide-step.dto.js';
@@ -96,9 +97,21 @@ export class ProcessCommandsService {
       if (refusal) throw refusal;
       if (!isFinishedWorkflowError(err)) throw err;
       const { status } = await this.processes.row(id);
-      if (err instanceof WorkflowNotFoundError || status === 'completed' || status === 'compensated')
-        throw processFinished(id, status);
-      throw err;
+      if (status === 'completed' || status === 'compensated') throw processFinished(id, status);
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // A closed workflow answers "not found" too: this member's view has not caught up yet.
+      const closed = await handle.describe().then(
+        (d) => (d.status.name === 'RUNNING' ? undefined : d.status.name),
+        () => undefined,
+      );
+      if (closed) throw processFinished(id, closed.toLowerCase());
+      // Open by the ledger, but Temporal has no workflow for it here: the
+      // worker starts it again from the ledger (at its start, or on the next pin).
+      throw new ApiError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'workflow-unavailable',
+        `this member's workflow of process ${id} is not in Temporal; the worker starts it again from the ledger: retry shortly`,
+      );
     }
   }
 }
