@@ -10,8 +10,8 @@ const FALLBACK_POLL_MS = 10;
  * Notes when each block first becomes visible on the chain (the journaling
  * proxy the members read through): the start of the ledger-to-subscriber
  * delivery time. It follows the proxy's newHeads announcements, as the
- * members' listeners do, and reads the head number once per announcement;
- * it polls every 10 ms only while the subscription is down. (It polled every
+ * members' listeners do, stamping each announced block as it comes; it polls
+ * every 10 ms only while the subscription is down. (It polled every
  * 10 ms throughout before: about a hundred requests a second through the
  * proxy and the node, counted in the network's CPU.)
  */
@@ -33,7 +33,7 @@ export class ChainWatch {
     this.sequencer = new SequencerClient({ rpcUrl, address: sequencerAddress });
     // Its warnings (a subscription lost) go to stderr beside the bench's own lines.
     const log = createLogger('chain-watch', 'bench', 'warn', destination({ dest: 2, sync: true }));
-    this.heads = new NewHeads(wsUrl, () => this.announced(), log);
+    this.heads = new NewHeads(wsUrl, (n) => this.announced(n), log);
   }
 
   async blockNumber(): Promise<number> {
@@ -70,9 +70,16 @@ export class ChainWatch {
     this.sequencer.destroy();
   }
 
-  private announced(): void {
+  /** An announced block is stamped at once; without a number the head is read. */
+  private announced(blockNumber?: number): void {
+    if (blockNumber !== undefined && this.head >= 0) return this.stamp(blockNumber, Date.now());
     this.unreadSince ??= Date.now();
     void this.read();
+  }
+
+  private stamp(upTo: number, at: number): void {
+    for (let b = this.head + 1; b <= upTo; b++) this.seenAt.set(b, at);
+    this.head = Math.max(this.head, upTo);
   }
 
   /** Reads the head and stamps every new block with the time of the first unread announcement. */
@@ -89,8 +96,7 @@ export class ChainWatch {
           break;
         }
         if (this.head < 0) this.head = n;
-        for (let b = this.head + 1; b <= n; b++) this.seenAt.set(b, at);
-        this.head = Math.max(this.head, n);
+        this.stamp(n, at);
       }
     } finally {
       this.busy = false;

@@ -156,7 +156,16 @@ async function main(): Promise<void> {
     onError('private data recovery'),
   );
   // Announced blocks wake the reader (`read` is set below, before `start()`).
-  const heads = config.chainWsUrl ? new NewHeads(config.chainWsUrl, () => read.wake(), log) : undefined;
+  const heads = config.chainWsUrl
+    ? new NewHeads(
+        config.chainWsUrl,
+        (blockNumber) => {
+          if (blockNumber !== undefined) listener.announced(blockNumber);
+          read.wake();
+        },
+        log,
+      )
+    : undefined;
   const read = repeat(
     async () => {
       const hadReachedHead = listener.reachedHead;

@@ -33,6 +33,35 @@ describe('NewHeads', () => {
     await until(() => connections >= 2 && heads >= 2);
     await until(() => follower.live);
   });
+
+  it("passes each announced block's number to the reader, and nothing after a (re)subscription", async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await once(server, 'listening');
+    server.on('connection', (socket) => {
+      socket.on('message', (data) => {
+        const { id } = JSON.parse(frameText(data)) as { id: number };
+        socket.send(JSON.stringify({ jsonrpc: '2.0', id, result: '0xabc' }));
+        for (const number of ['0x2a', 'not-a-number', '0x2b'])
+          socket.send(
+            JSON.stringify({
+              jsonrpc: '2.0',
+              method: 'eth_subscription',
+              params: { subscription: '0xabc', result: { number } },
+            }),
+          );
+      });
+    });
+    const heads: (number | undefined)[] = [];
+    const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const follower = new NewHeads(url, (n) => heads.push(n), createLogger('test', 'bank', 'error'));
+    cleanup.push(
+      () => follower.stop(),
+      () => server.close(),
+    );
+    follower.start();
+    await until(() => heads.length >= 4);
+    expect(heads).toEqual([undefined, 42, undefined, 43]);
+  });
 });
 
 async function until(done: () => boolean): Promise<void> {

@@ -12,7 +12,8 @@ const PING_MS = 15_000;
 /**
  * Follows a chain's new blocks through its WebSocket JSON-RPC endpoint
  * (`eth_subscribe("newHeads")`, which the local chain's journaling proxy
- * and Ethereum nodes serve) and calls `onHead` for each one, and once each
+ * and Ethereum nodes serve) and calls `onHead` for each one, with its
+ * number (so a reader need not ask the chain for its head), and once each
  * time the subscription is (again) in place, so a reader catches up on what
  * came while it was down. It connects again, after a pause that grows, when
  * the connection fails or drops. `live` says whether blocks are being
@@ -28,7 +29,8 @@ export class NewHeads {
 
   constructor(
     private readonly url: string,
-    private readonly onHead: () => void,
+    /** Called with the announced block's number (when the announcement has one), and without after each (re)subscription. */
+    private readonly onHead: (blockNumber?: number) => void,
     private readonly log: Logger,
     private readonly pingMs = PING_MS,
   ) {}
@@ -71,13 +73,19 @@ export class NewHeads {
     });
     socket.on('pong', () => (answered = true));
     socket.on('message', (data) => {
-      let message: { id?: unknown; method?: string; result?: unknown; error?: { message?: string } };
+      let message: {
+        id?: unknown;
+        method?: string;
+        result?: unknown;
+        params?: { result?: { number?: unknown } };
+        error?: { message?: string };
+      };
       try {
         message = JSON.parse(frameText(data)) as typeof message;
       } catch {
         return;
       }
-      if (message.method === 'eth_subscription') return this.onHead();
+      if (message.method === 'eth_subscription') return this.onHead(blockNumberOf(message.params?.result?.number));
       if (message.id !== 1) return;
       clearTimeout(answerTimer);
       if (message.error || typeof message.result !== 'string') {
@@ -114,4 +122,11 @@ export class NewHeads {
       this.log.warn('new-block subscription failed; polling the chain meanwhile', fields);
     else this.log.debug('new-block subscription failed again', fields);
   }
+}
+
+/** A block number as JSON-RPC writes it (hex quantity), or undefined. */
+function blockNumberOf(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !/^0x[0-9a-fA-F]+$/.test(value)) return undefined;
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : undefined;
 }
