@@ -7,7 +7,7 @@ import {
   requestCancelUpdate,
   retryCompensationUpdate,
 } from '../../../workflows/definitions.js';
-import type { Cancellation } from '../../../workflows/process-state.js';
+import type { Cancellation, ProcessState } from '../../../workflows/process-state.js';
 import type { MemberConfig } from '../../shared/config.js';
 import type { Logger } from '../../shared/logger.js';
 import { ApiError } from '../common/api-error.js';
@@ -104,7 +104,15 @@ export class ProcessCommandsService {
         (d) => (d.status.name === 'RUNNING' ? undefined : d.status.name),
         () => undefined,
       );
-      if (closed) throw processFinished(id, closed.toLowerCase());
+      // Its result is the member's final state: completed or compensated, as the view will say.
+      if (closed)
+        throw processFinished(
+          id,
+          await handle.result().then(
+            (state: ProcessState) => state.status,
+            () => closed.toLowerCase(),
+          ),
+        );
       // Open by the ledger, but Temporal has no workflow for it here: the
       // worker starts it again from the ledger (at its start, or on the next pin).
       throw new ApiError(
