@@ -69,8 +69,12 @@ async function databaseOutage(member: Member, ms: number): Promise<void> {
   try {
     let terminated = 0;
     for (const end = Date.now() + ms; Date.now() < end; await sleep(1_000)) {
+      // Only the member's own connections: an autovacuum worker on a busy database is listed
+      // too, runs as the superuser, and refusing to end it would fail the outage, not the member.
       const { rowCount } = await admin.query(
-        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE datname = $1 AND pid <> pg_backend_pid()
+            AND backend_type = 'client backend' AND usename = current_user`,
         [name],
       );
       terminated += rowCount ?? 0;
