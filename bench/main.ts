@@ -205,10 +205,20 @@ async function measureBaton(
   // listener's own batch-pinned events (straight from the ledger to the log).
   const delivery: number[] = [];
   const ledgerDelivery: number[] = [];
+  const blockToLog: number[] = [];
+  const logToSubscriber: number[] = [];
   for (const e of feeds.events) {
     const block = e.type === 'batch-pinned' ? e.blockNumber : e.pin === undefined ? undefined : blockOfPin.get(e.pin);
     const seen = block === undefined ? undefined : chain.seenAt.get(block);
-    if (seen !== undefined) (e.type === 'batch-pinned' ? ledgerDelivery : delivery).push(e.receivedAt - seen);
+    if (seen === undefined) continue;
+    if (e.type === 'batch-pinned') {
+      ledgerDelivery.push(e.receivedAt - seen);
+      continue;
+    }
+    delivery.push(e.receivedAt - seen);
+    if (e.createdAt === undefined) continue;
+    blockToLog.push(e.createdAt - seen);
+    logToSubscriber.push(e.receivedAt - e.createdAt);
   }
   return {
     ...level,
@@ -218,6 +228,7 @@ async function measureBaton(
     chainTxPerSec: Math.round((batches.length / (level.wallMs / 1000)) * 100) / 100,
     delivery: summarize(delivery),
     batchPinnedDelivery: summarize(ledgerDelivery),
+    deliverySplit: { blockToLog: summarize(blockToLog), logToSubscriber: summarize(logToSubscriber) },
     cpuMsPerProcess: perProcess(cpuBetween(before, after), level.completed),
     pinCycle: pinCycles(feeds.events, blockOfPin, chain.seenAt),
   };

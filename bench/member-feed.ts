@@ -10,6 +10,8 @@ export interface ReceivedEvent {
   author?: string;
   /** batch-pinned: the block the batch is in. */
   blockNumber?: number;
+  /** When the member wrote the event into its log (the event's `created`), ms since the epoch. */
+  createdAt?: number;
   receivedAt: number;
 }
 
@@ -125,6 +127,7 @@ export class MemberFeeds {
       id?: string;
       type: string;
       reference?: string;
+      created?: string;
       data?: { pin?: number; blockNumber?: number; author?: string };
     };
     if (this.recording)
@@ -135,6 +138,7 @@ export class MemberFeeds {
         pin: e.data?.pin,
         author: e.data?.author,
         blockNumber: e.data?.blockNumber,
+        createdAt: e.created === undefined ? undefined : Date.parse(e.created),
         receivedAt,
       });
     if (FINAL.test(e.type) && e.reference) {

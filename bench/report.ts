@@ -20,6 +20,11 @@ export interface BatonLevel extends LevelResult {
   delivery: LatencySummary;
   /** The same for the listener's batch-pinned events, which do not go through Temporal. */
   batchPinnedDelivery: LatencySummary;
+  /**
+   * Process events' delivery in two parts, split at the event's `created` (the
+   * worker writing it into the member's log): block → log and log → subscriber.
+   */
+  deliverySplit: { blockToLog: LatencySummary; logToSubscriber: LatencySummary };
   cpuMsPerProcess: Record<string, number>;
   pinCycle: PinCycle;
 }
@@ -144,6 +149,14 @@ export function markdown(r: BenchResults): string {
     ...r.baton.map(
       (b) =>
         `| ${b.concurrency} | ${b.pinCycle.pins} | ${n(b.pinCycle.blockToEventMs)} | ${n(b.pinCycle.eventToNextBlockMs)} | ${n(b.pinCycle.blockToLastMemberMs)} |`,
+    ),
+    '',
+    "Process events' delivery split where the worker writes the event into the member's log (its `created`), p50 / p99 ms:",
+    '',
+    '| in flight | block → member log | member log → subscriber |',
+    '| ---: | --- | --- |',
+    ...r.baton.map(
+      (b) => `| ${b.concurrency} | ${lat2(b.deliverySplit.blockToLog)} | ${lat2(b.deliverySplit.logToSubscriber)} |`,
     ),
     '',
     'CPU ms per completed process, by process (Baton at each concurrency):',
