@@ -3,6 +3,7 @@ import { MoreThanOrEqual, type DataSource } from 'typeorm';
 import { EventRecord } from '../../shared/db/entities.js';
 import type { MemberConfig } from '../../shared/config.js';
 import type { Logger } from '../../shared/logger.js';
+import { AppendSignal, PollPace } from '../../shared/db/append-signal.js';
 import { CONFIG, DATA_SOURCE, LOGGER } from '../core/tokens.js';
 import { matchesFilter, type EventFilter } from './event-filter.js';
 
@@ -20,12 +21,25 @@ interface Registration extends StreamSubscriber {
 }
 
 const PAGE = 500;
+/** Between reads of the log while the worker's appends are announced (a safety net). */
+const QUIET_POLL_MS = 1_000;
+/**
+ * A second look this long after an announced read found nothing: SQLite's
+ * watch fires as the commit is written to the WAL, and a reader can get there
+ * before the commit is visible in the WAL index.
+ */
+const FOLLOW_UP_MS = 5;
 
 /**
  * Follows the member's event log (written by the worker and the gateway) and
  * hands each new event, in sequence order, to every subscriber whose filter
  * matches. Each subscriber keeps its own position, so one that started at
  * `oldest` catches up without a gap or a duplicate at the seam.
+ *
+ * The worker writes most events, in its own process: the log is read when an
+ * append is announced (AppendSignal: PostgreSQL NOTIFY, or the SQLite WAL
+ * written), about once a second besides, and every EVENT_POLL_MS while
+ * announcements are not coming (PollPace).
  */
 @Injectable()
 export class EventStreamService implements OnModuleDestroy {
@@ -33,17 +47,26 @@ export class EventStreamService implements OnModuleDestroy {
   private readonly appendListeners = new Set<(latest: number) => void>();
   /** The next sequence append listeners have not been told about. */
   private tail = 0;
-  private readonly timer: NodeJS.Timeout;
+  private readonly signal: AppendSignal;
+  private readonly pace: PollPace;
+  private timer?: NodeJS.Timeout;
   private polling = false;
+  /** An announcement came during a read: read again as soon as it ends. */
+  private again = false;
+  private followUpDue = false;
+  /** The newest sequence the last read found (undefined before the first). */
+  private seen?: number;
+  private closed = false;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(LOGGER) private readonly log: Logger,
     @Inject(CONFIG) config: MemberConfig,
   ) {
-    // The worker writes most events, in its own process: reading the log is
-    // how they reach this gateway (EVENT_POLL_MS; one indexed query per tick).
-    this.timer = setInterval(() => void this.poll(), config.eventPollMs);
+    this.pace = new PollPace(config.eventPollMs, QUIET_POLL_MS);
+    this.signal = new AppendSignal(config, () => this.heard(), log);
+    this.signal.start();
+    this.schedule(config.eventPollMs);
   }
 
   /** The newest event's sequence (0 for an empty log): one plain indexed read, asked every EVENT_POLL_MS. */
@@ -80,22 +103,56 @@ export class EventStreamService implements OnModuleDestroy {
     return () => this.appendListeners.delete(listener);
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  async onModuleDestroy(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.signal.stop();
+  }
+
+  private heard(): void {
+    this.pace.heard();
+    if (this.polling) this.again = true;
+    else this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    if (!this.closed) this.timer = setTimeout(() => void this.poll(), ms);
   }
 
   private async poll(): Promise<void> {
-    if (this.polling || (this.subscribers.size === 0 && this.appendListeners.size === 0)) return;
+    let next = this.pace.intervalMs(this.signal.live);
+    if (this.subscribers.size === 0 && this.appendListeners.size === 0) {
+      this.seen = undefined; // nobody followed meanwhile: growth is no miss
+      this.pace.begin();
+      return this.schedule(next);
+    }
     this.polling = true;
+    const heard = this.pace.begin();
+    const announced = heard || this.followUpDue;
+    this.followUpDue = false;
     try {
-      // Most ticks find nothing new: one cheap read says so before any page of events is read.
+      // Most reads find nothing new: one cheap read says so before any page of events is read.
       const latest = await this.latestSequence();
+      const grew = this.seen !== undefined && latest > this.seen;
+      this.seen = latest;
+      if (this.pace.read(grew, announced, this.signal.live))
+        this.log.warn('the event log grew without being announced; reading it every EVENT_POLL_MS from now on', {
+          missedReads: PollPace.MAX_MISSES,
+        });
+      if (heard && !grew) {
+        this.followUpDue = true;
+        next = FOLLOW_UP_MS;
+      }
       if (this.appendListeners.size > 0) this.tellTail(latest);
       if (this.subscribers.size > 0) await this.pollSubscribers(latest);
     } catch (err) {
       this.log.error('reading the event log failed', { error: (err as Error).message });
     } finally {
       this.polling = false;
+      if (this.again) next = 0;
+      this.again = false;
+      this.schedule(next);
     }
   }
 

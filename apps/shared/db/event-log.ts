@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { APPEND_CHANNEL } from './append-signal.js';
 import { type EventRecord } from './entities.js';
 import { chunks } from './chunks.js';
 import { nowIso } from './data-source.js';
@@ -57,6 +58,8 @@ export async function appendEvents(em: EntityManager, events: NewEvent[]): Promi
     created,
   }));
   for (const part of chunks(records, CHUNK)) await insertEvents(em, part);
+  // Readers in other processes (the gateway's event stream) hear of it at commit; SQLite's are told by its WAL.
+  if (em.connection.options.type === 'postgres') await em.query(`SELECT pg_notify('${APPEND_CHANNEL}', '')`);
   return records;
 }
 
