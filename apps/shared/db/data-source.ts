@@ -21,6 +21,9 @@ export const MIGRATIONS = [
   OutboundPeers1764100000006,
 ];
 
+/** How long a SQLite writer waits for another process of the member to finish its write (the busy timeout). */
+const SQLITE_LOCK_WAIT_MS = 15_000;
+
 export interface DatabaseOptions {
   /** postgres://… selects PostgreSQL; empty selects the SQLite file. */
   databaseUrl: string;
@@ -58,7 +61,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     type: 'better-sqlite3',
     database: file,
     enableWAL: true,
-    timeout: 15_000,
+    timeout: SQLITE_LOCK_WAIT_MS,
     // Prepared statements kept per connection. TypeORM's default of 100 was
     // churned under load by IN lists and multi-row inserts of every length,
     // so even the hottest statements were prepared again on most runs.
@@ -128,11 +131,54 @@ export async function inTransaction<T>(ds: DataSource, work: (em: EntityManager)
   const postgres = ds.options.type === 'postgres';
   for (let attempt = 1; ; attempt++) {
     try {
-      return await oneAtATime(ds, () => (postgres ? serializedOnPostgres(ds, work) : ds.transaction(work)));
+      return await oneAtATime(ds, () => (postgres ? serializedOnPostgres(ds, work) : lockedOnSqlite(ds, work)));
     } catch (err) {
       if (attempt >= 30 || !retryable(err)) throw err;
       await new Promise((r) => setTimeout(r, Math.min(20 * attempt, 500) * (0.5 + Math.random())));
     }
+  }
+}
+
+/** Longest pause between two tries for SQLite's write lock (lockedOnSqlite). */
+const SQLITE_LOCK_RETRY_MAX_MS = 16;
+
+class WriteLockBusy extends Error {}
+
+/**
+ * A SQLite transaction that takes the write lock before `work` runs, without
+ * SQLite's busy handler: that handler sleeps inside the synchronous call, so
+ * a worker waiting for its gateway's write (or the other way round) froze its
+ * whole event loop, and every ledger read, WebSocket frame and timer behind
+ * it, for 1 to 100 ms a time. The lock is tried with no busy timeout and, while
+ * the other process holds it, tried again after 1, 2, 4 … 16 ms with the event
+ * loop free, for up to SQLITE_LOCK_WAIT_MS in all.
+ */
+async function lockedOnSqlite<T>(ds: DataSource, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  const started = Date.now();
+  for (let pause = 1; ; pause = Math.min(pause * 2, SQLITE_LOCK_RETRY_MAX_MS)) {
+    try {
+      return await ds.transaction(async (em) => {
+        await takeWriteLock(em);
+        return work(em);
+      });
+    } catch (err) {
+      if (!(err instanceof WriteLockBusy)) throw err;
+      if (Date.now() - started >= SQLITE_LOCK_WAIT_MS) throw err.cause;
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
+}
+
+/** A write that changes nothing takes the write lock (SQLite takes it as a write statement starts). */
+async function takeWriteLock(em: EntityManager): Promise<void> {
+  await em.query('PRAGMA busy_timeout = 0');
+  try {
+    await em.query('UPDATE "counters" SET "value" = "value" WHERE 0');
+  } catch (err) {
+    if (retryable(err)) throw new WriteLockBusy('the write lock is taken', { cause: err });
+    throw err;
+  } finally {
+    await em.query(`PRAGMA busy_timeout = ${SQLITE_LOCK_WAIT_MS}`);
   }
 }
 

@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inTransaction, openDatabase } from './data-source.js';
+import { sqlRows } from './sql.js';
+
+describe('SQLite transactions while another process writes', () => {
+  let dir: string;
+  let file: string;
+  let ds: DataSource;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'baton-lock-'));
+    file = join(dir, 'baton.sqlite');
+    ds = await openDatabase({ databaseUrl: '', sqlitePath: file }, true);
+  });
+  afterAll(async () => {
+    await ds.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('waits for the write lock with the event loop free, then writes', async () => {
+    // The other process of the member (its gateway, say), holding the write lock.
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    // Released by a timer: were the wait a sleep inside SQLite, the timer could
+    // not run before the 15 s busy timeout, and the write would fail.
+    const release = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        other.exec('COMMIT');
+        resolve();
+      }, 300),
+    );
+    try {
+      const written = inTransaction(ds, (em) =>
+        sqlRows(em, 'INSERT INTO "counters" ("name", "value") VALUES (?, ?)', ['locked', 1]),
+      );
+      await release;
+      await written;
+      expect(ticks).toBeGreaterThan(10);
+    } finally {
+      clearInterval(ticker);
+      other.close();
+    }
+    const [row] = await sqlRows<{ value: number }>(ds, 'SELECT "value" FROM "counters" WHERE "name" = ?', ['locked']);
+    expect(row?.value).toBe(1);
+    // The connection's busy timeout is back for writes made outside inTransaction.
+    const [timeout] = await sqlRows<{ timeout: number }>(ds, 'PRAGMA busy_timeout');
+    expect(timeout?.timeout).toBe(15_000);
+  }, 30_000);
+});
