@@ -65,11 +65,11 @@ export class EventStreamService implements OnModuleDestroy {
   ) {
     this.pace = new PollPace(config.eventPollMs, QUIET_POLL_MS);
     this.signal = new AppendSignal(config, () => this.heard(), log);
-    this.signal.start();
     this.schedule(config.eventPollMs);
+    this.signal.start(); // may announce at once (SQLite): a read right away
   }
 
-  /** The newest event's sequence (0 for an empty log): one plain indexed read, asked every EVENT_POLL_MS. */
+  /** The newest event's sequence (0 for an empty log): one plain indexed read, asked at each read of the log. */
   async latestSequence(): Promise<number> {
     const [row] = await this.ds.query<{ latest: unknown }[]>('SELECT MAX("sequence") AS "latest" FROM "events"');
     return Number(row?.latest ?? 0);
