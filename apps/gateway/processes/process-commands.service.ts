@@ -19,6 +19,9 @@ import { isFinishedWorkflowError, processFinished, refusalError } from './update
 
 /** How long POST /cancel waits for the ledger's verdict before answering 202. */
 const CANCEL_VERDICT_WAIT_MS = 10_000;
+/** How long a command waits for this member's workflow to apply what its view already shows. */
+const WORKFLOW_CATCH_UP_MS = 10_000;
+const WORKFLOW_CATCH_UP_POLL_MS = 100;
 
 /**
  * What a person asks of a running process at this member: decide a step,
@@ -43,9 +46,21 @@ export class ProcessCommandsService {
   }
 
   async retry(id: string): Promise<{ step: string }> {
-    const retried = await this.update(id, (h) => h.executeUpdate(retryCompensationUpdate));
-    this.log.info('compensation retry accepted', { processId: id, step: retried.step });
-    return retried;
+    const deadline = Date.now() + WORKFLOW_CATCH_UP_MS;
+    for (;;) {
+      try {
+        const retried = await this.update(id, (h) => h.executeUpdate(retryCompensationUpdate));
+        this.log.info('compensation retry accepted', { processId: id, step: retried.step });
+        return retried;
+      } catch (err) {
+        // The view reads the failure from the ledger a moment before the
+        // workflow applies it: until then the workflow would answer "not
+        // failed" to a process the API already shows failed.
+        const behind = err instanceof ApiError && err.code === 'not-failed' && Date.now() < deadline;
+        if (!behind || (await this.processes.row(id)).status !== 'failed') throw err;
+        await sleep(WORKFLOW_CATCH_UP_POLL_MS);
+      }
+    }
   }
 
   /**
