@@ -13,8 +13,9 @@ const isLatest = (tag: unknown): boolean => typeof tag === 'string' && LATEST_TA
  * through is mined alone in its block and journaled (fsync) before it is
  * acknowledged, and readers never see past the journaled height, so whatever
  * a client saw survives a crash and replay. Over WebSocket (same port) it
- * also serves `eth_subscribe("newHeads")`: each journaled block is announced
- * as it becomes visible, so ledger readers need not poll for it.
+ * also serves `eth_subscribe("newHeads")` and `eth_subscribe("logs", filter)`:
+ * each journaled block is announced as it becomes visible, its matching logs
+ * first, so ledger readers need neither poll for it nor ask for its logs.
  */
 export class JournalingProxy {
   private server?: JsonRpcServer;
@@ -25,6 +26,8 @@ export class JournalingProxy {
   private suspended?: string;
   /** newHeads subscriptions by id. */
   private readonly heads = new Map<string, JsonRpcConnection>();
+  /** logs subscriptions by id. */
+  private readonly logSubscriptions = new Map<string, { connection: JsonRpcConnection; filter: LogFilter }>();
 
   constructor(
     private readonly nodeUrl: string,
@@ -82,7 +85,7 @@ export class JournalingProxy {
         case 'eth_subscribe':
           return this.subscribe(id, params, connection);
         case 'eth_unsubscribe':
-          return rpcResult(id, this.heads.delete(String(params[0])));
+          return rpcResult(id, this.heads.delete(String(params[0])) || this.logSubscriptions.delete(String(params[0])));
         case 'eth_getBlockByNumber':
           if (isLatest(params[0]))
             return await forward(this.nodeUrl, {
@@ -112,20 +115,34 @@ export class JournalingProxy {
 
   private subscribe(id: JsonRpcResponse['id'], params: unknown[], connection?: JsonRpcConnection): JsonRpcResponse {
     if (!connection) return rpcError(id, -32601, 'eth_subscribe needs a WebSocket connection (ws:// on this port)');
-    if (params[0] !== 'newHeads')
-      return rpcError(
-        id ?? null,
-        -32602,
-        `only newHeads subscriptions are served here, not ${JSON.stringify(params[0])}`,
-      );
     const subscription = '0x' + randomBytes(16).toString('hex');
-    this.heads.set(subscription, connection);
-    connection.onClose(() => this.heads.delete(subscription));
-    return rpcResult(id, subscription);
+    if (params[0] === 'newHeads') {
+      this.heads.set(subscription, connection);
+      connection.onClose(() => this.heads.delete(subscription));
+      return rpcResult(id, subscription);
+    }
+    if (params[0] === 'logs') {
+      const filter = logFilter(params[1]);
+      if (typeof filter === 'string') return rpcError(id, -32602, filter);
+      this.logSubscriptions.set(subscription, { connection, filter });
+      connection.onClose(() => this.logSubscriptions.delete(subscription));
+      return rpcResult(id, subscription);
+    }
+    return rpcError(
+      id ?? null,
+      -32602,
+      `only newHeads and logs subscriptions are served here, not ${JSON.stringify(params[0])}`,
+    );
   }
 
-  /** Tells newHeads subscribers of a block that readers can now see. */
-  private announce(head: { number: string; hash: string; parentHash: string; timestamp: string }): void {
+  /** Tells subscribers of a block that readers can now see: the matching logs of its transaction first, then the head. */
+  private announce(
+    head: { number: string; hash: string; parentHash: string; timestamp: string },
+    logs: RawReceiptLog[],
+  ): void {
+    for (const [subscription, { connection, filter }] of this.logSubscriptions)
+      for (const log of logs)
+        if (matches(filter, log)) connection.notify('eth_subscription', { subscription, result: log });
     for (const [subscription, connection] of this.heads)
       connection.notify('eth_subscription', { subscription, result: head });
   }
@@ -168,7 +185,11 @@ export class JournalingProxy {
     try {
       const res = await forward(this.nodeUrl, req);
       if (res.error) return res;
-      const receipt = await call<{ blockNumber: string } | null>(this.nodeUrl, 'eth_getTransactionReceipt', [hash]);
+      const receipt = await call<{ blockNumber: string; logs?: RawReceiptLog[] } | null>(
+        this.nodeUrl,
+        'eth_getTransactionReceipt',
+        [hash],
+      );
       if (!receipt) {
         await call(this.nodeUrl, 'hardhat_dropTransaction', [hash]);
         return rpcError(id, -32000, 'transaction was not mined at once, so it was dropped');
@@ -192,15 +213,53 @@ export class JournalingProxy {
       });
       this.height = entry.block;
       this.lastTimestamp = entry.timestamp;
-      this.announce({
-        number: block.number,
-        hash: block.hash,
-        parentHash: block.parentHash,
-        timestamp: block.timestamp,
-      });
+      this.announce(
+        { number: block.number, hash: block.hash, parentHash: block.parentHash, timestamp: block.timestamp },
+        receipt.logs ?? [],
+      );
       return res;
     } finally {
       this.inFlight = undefined;
     }
   }
+}
+
+/** A log as a receipt carries it (one transaction per block here, so the block's logs). */
+interface RawReceiptLog {
+  address: string;
+  topics: string[];
+  [field: string]: unknown;
+}
+
+/** A `logs` subscription's filter: addresses (any when empty) and topics by position (null: any). */
+interface LogFilter {
+  addresses: string[];
+  topics: (string[] | null)[];
+}
+
+const HASH = /^0x[0-9a-fA-F]{64}$/;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/** The filter of eth_subscribe("logs", filter), or why it is refused. */
+function logFilter(raw: unknown): LogFilter | string {
+  if (raw === undefined) return { addresses: [], topics: [] };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'a logs filter is an object';
+  const { address, topics } = raw as { address?: unknown; topics?: unknown };
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+  const addresses = address === undefined || address === null ? [] : list(address);
+  if (!addresses.every((a) => typeof a === 'string' && ADDRESS.test(a)))
+    return 'filter.address must be an address or a list of addresses';
+  if (topics !== undefined && !Array.isArray(topics)) return 'filter.topics must be a list';
+  const byPosition = (topics ?? []).map((t: unknown) => (t === null ? null : list(t)));
+  if (!byPosition.every((t) => t === null || t.every((x) => typeof x === 'string' && HASH.test(x))))
+    return 'filter.topics holds 32-byte hashes, lists of them, or null';
+  return {
+    addresses: addresses.map((a) => (a as string).toLowerCase()),
+    topics: byPosition.map((t) => t && t.map((x) => (x as string).toLowerCase())),
+  };
+}
+
+function matches(filter: LogFilter, log: RawReceiptLog): boolean {
+  if (filter.addresses.length > 0 && !filter.addresses.includes(log.address.toLowerCase())) return false;
+  return filter.topics.every((wanted, i) => wanted === null || wanted.includes(log.topics[i]?.toLowerCase() ?? ''));
 }

@@ -11,6 +11,8 @@ import type { WorkerMetrics } from './metrics.js';
 const CURSOR = 'sequencer';
 /** Most blocks read in one eth_getLogs call. */
 const BLOCK_RANGE = 10_000;
+/** Most pushed batches held between two reads (a member far behind ignores pushes anyway). */
+const MAX_PUSHED = 1_000;
 
 /**
  * Reads the Sequencer's batches in chain order from a saved cursor and
@@ -29,6 +31,8 @@ export class LedgerListener {
   private nextBlock?: number;
   /** The highest block announced (newHeads) since the last read: that read need not ask the chain for its head. */
   private announcedHead?: number;
+  /** Batches the chain pushed (a `logs` subscription) and not yet looked at, by first pin. */
+  private readonly pushedBatches = new Map<number, PinnedBatch>();
 
   constructor(
     private readonly ds: DataSource,
@@ -41,6 +45,43 @@ export class LedgerListener {
   /** A block the chain announced: the next read goes up to it without asking for the head. */
   announced(blockNumber: number): void {
     this.announcedHead = Math.max(this.announcedHead ?? blockNumber, blockNumber);
+  }
+
+  /**
+   * A batch the chain pushed with its block (a `logs` subscription). Taken
+   * only while blocks are read at the head as they come (no confirmations
+   * awaited), where a read would record the same batch a round trip later.
+   */
+  pushed(batch: PinnedBatch): void {
+    if (this.options.confirmations > 0 || this.pushedBatches.size >= MAX_PUSHED) return;
+    this.pushedBatches.set(batch.firstPin, batch);
+  }
+
+  /**
+   * Records pushed batches that continue the recorded pins without a gap
+   * (pins are numbered by the contract, so the next batch is the one whose
+   * first pin follows the last recorded), without moving the cursor: the
+   * next read finds them recorded and only moves it. Returns the pins recorded.
+   */
+  async recordPushed(): Promise<number> {
+    if (this.pushedBatches.size === 0) return 0;
+    // What does not follow on is left to the reads (a gap: blocks this member has not read yet).
+    const pushed = new Map(this.pushedBatches);
+    this.pushedBatches.clear();
+    let recorded = 0;
+    await inTransaction(this.ds, async (em) => {
+      const [last] = await sqlRows<{ pin: number | null }>(em, 'SELECT MAX("pin") AS "pin" FROM "ledger_pins"');
+      let next = Number(last?.pin ?? 0) + 1;
+      const batches: PinnedBatch[] = [];
+      for (let b = pushed.get(next); b; b = pushed.get(next)) {
+        batches.push(b);
+        next = b.firstPin + b.pins.length;
+      }
+      recorded = await this.record(em, batches);
+    });
+    this.metrics?.pinsRecorded.inc(recorded);
+    if (recorded > 0) this.log.debug('pushed batches recorded', { pins: recorded });
+    return recorded;
   }
 
   /** Reads what the chain has past the cursor; returns how many batches it recorded. */

@@ -176,10 +176,10 @@ describe('LocalChain journal', () => {
     const frames: { id?: number; result?: unknown; error?: { message: string }; params?: { result: unknown } }[] = [];
     socket.on('message', (data) => frames.push(JSON.parse(frameText(data)) as (typeof frames)[number]));
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['logs', {}] }));
+    socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['newPendingTransactions'] }));
     socket.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'eth_subscribe', params: ['newHeads'] }));
     await until(() => frames.length === 2);
-    expect(frames.find((f) => f.id === 1)?.error?.message).toMatch(/only newHeads/);
+    expect(frames.find((f) => f.id === 1)?.error?.message).toMatch(/only newHeads and logs/);
     expect(frames.find((f) => f.id === 2)?.result).toMatch(/^0x[0-9a-f]{32}$/);
 
     let announced = 0;
@@ -208,6 +208,54 @@ describe('LocalChain journal', () => {
       follower.stop();
       socket.terminate();
       provider.destroy();
+    }
+  }, 60_000);
+
+  it("pushes a block's matching logs to logs subscribers before announcing its head", async () => {
+    const address = await SequencerClient.deploy(chain!.rpcUrl, owner.privateKey);
+    const admin = new SequencerClient({ rpcUrl: chain!.rpcUrl, address, privateKey: owner.privateKey });
+    const pinner = new SequencerClient({ rpcUrl: chain!.rpcUrl, address, privateKey: buyer.privateKey });
+    const socket = new WebSocket(chain!.wsUrl);
+    const frames: {
+      id?: number;
+      result?: unknown;
+      error?: { message: string };
+      params?: { subscription: string; result: unknown };
+    }[] = [];
+    socket.on('message', (data) => frames.push(JSON.parse(frameText(data)) as (typeof frames)[number]));
+    try {
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      const subscribe = (id: number, params: unknown[]) =>
+        socket.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'eth_subscribe', params }));
+      subscribe(1, ['logs', { address: 'not an address' }]);
+      subscribe(2, ['logs', { topics: 'not a list' }]);
+      subscribe(3, ['logs', pinner.batchLogFilter()]);
+      subscribe(4, ['logs', { address, topics: [[`0x${'00'.repeat(32)}`]] }]); // another event: never matches
+      subscribe(5, ['newHeads']);
+      await until(() => frames.length === 5);
+      expect(frames.find((f) => f.id === 1)?.error?.message).toMatch(/filter.address/);
+      expect(frames.find((f) => f.id === 2)?.error?.message).toMatch(/filter.topics/);
+      const [logs, other, heads] = [3, 4, 5].map((id) => frames.find((f) => f.id === id)?.result as string);
+
+      await admin.addMember(buyer.address, 'buyer', 'http://localhost:3001');
+      const batch = await pinner.pinBatch([b32('proc')], [b32('pushed')]);
+      await until(() => frames.filter((f) => f.params?.subscription === heads).length === 2);
+      const notes = frames.slice(5).map((f) => ({ subscription: f.params!.subscription, result: f.params!.result }));
+      // The pin's block: its BatchPinned log first, then its head; nothing for the filter no log matches.
+      expect(notes.map((n) => n.subscription)).toEqual([heads, logs, heads]);
+      expect(notes.some((n) => n.subscription === other)).toBe(false);
+      const [read] = await pinner.batchesBetween(batch.blockNumber, batch.blockNumber);
+      expect(read).toMatchObject({
+        sequence: batch.sequence,
+        firstPin: batch.firstPin,
+        blockNumber: batch.blockNumber,
+      });
+      expect(pinner.toBatch(notes[1].result as Parameters<SequencerClient['toBatch']>[0])).toEqual(read);
+      expect(Number((notes[2].result as { number: string }).number)).toBe(batch.blockNumber);
+    } finally {
+      socket.terminate();
+      admin.destroy();
+      pinner.destroy();
     }
   }, 60_000);
 

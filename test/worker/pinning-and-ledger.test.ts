@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalChain } from '../../apps/network/local-chain.js';
 import { DEV_ACCOUNTS } from '../../apps/shared/chain/dev-accounts.js';
 import { SequencerClient } from '../../apps/shared/chain/sequencer.js';
-import { EventRecord, LedgerPinRecord } from '../../apps/shared/db/entities.js';
+import { In } from 'typeorm';
+import { EventRecord, LedgerCursorRecord, LedgerPinRecord } from '../../apps/shared/db/entities.js';
 import { createLogger } from '../../apps/shared/logger.js';
 import { LedgerListener } from '../../apps/worker/ledger-listener.js';
 import { PinBatcher } from '../../apps/worker/pin-batcher.js';
@@ -58,5 +59,40 @@ describe('pin batcher and ledger listener', () => {
     }
     const events = await ds.getRepository(EventRecord).find({ order: { sequence: 'ASC' } });
     expect(events.map((e) => [e.sequence, e.type, e.data?.pins])).toEqual([[1, 'batch-pinned', 50]]);
+  });
+
+  it('records batches the chain pushed once they follow the recorded pins, before any read; the read then only moves on', async () => {
+    const first = await member.pinBatch([b32('context-0'), b32('context-new')], [b32('pushed-1'), b32('pushed-2')]);
+    const second = await member.pinBatch([b32('context-0')], [b32('pushed-3')]);
+    const [a, b] = await member.batchesBetween(first.blockNumber, second.blockNumber);
+    const cursor = async () => (await ds.getRepository(LedgerCursorRecord).findOneBy({ name: 'sequencer' }))?.nextBlock;
+    const cursorBefore = await cursor();
+
+    // Waiting for confirmations, pushes are not taken: the chain's head may still change.
+    const confirming = new LedgerListener(ds, member, log, { startBlock: 0, confirmations: 1 });
+    confirming.pushed(a);
+    expect(await confirming.recordPushed()).toBe(0);
+
+    const listener = new LedgerListener(ds, member, log, { startBlock: 0, confirmations: 0 });
+    listener.pushed(b); // its predecessor not recorded: a gap, left to the read
+    expect(await listener.recordPushed()).toBe(0);
+    listener.pushed(b);
+    listener.pushed(a);
+    expect(await listener.recordPushed()).toBe(3);
+    expect(await cursor()).toBe(cursorBefore);
+    const pins = await ds.getRepository(LedgerPinRecord).find({ where: { batch: In([a.sequence, b.sequence]) } });
+    expect(pins.map((p) => [p.pin, p.hash, p.contextIndex]).sort()).toEqual(
+      [
+        [a.firstPin, b32('pushed-1'), 6],
+        [a.firstPin + 1, b32('pushed-2'), 1],
+        [b.firstPin, b32('pushed-3'), 7],
+      ].sort(),
+    );
+
+    expect(await listener.pollOnce()).toBe(2); // read, found recorded
+    expect(await cursor()).toBe(second.blockNumber + 1);
+    expect(await ds.getRepository(LedgerPinRecord).countBy({ batch: In([a.sequence, b.sequence]) })).toBe(3);
+    const events = await ds.getRepository(EventRecord).find({ order: { sequence: 'ASC' } });
+    expect(events.map((e) => e.data?.batch)).toEqual([1, a.sequence, b.sequence]);
   });
 });

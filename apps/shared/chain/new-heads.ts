@@ -33,6 +33,12 @@ export class NewHeads {
     private readonly onHead: (blockNumber?: number) => void,
     private readonly log: Logger,
     private readonly pingMs = PING_MS,
+    /**
+     * Also subscribes to `logs` with this filter and hands each log to `onLog`
+     * (a hint that may come before its block's head, or not at all where the
+     * chain refuses the subscription: readers still read the chain).
+     */
+    private readonly logs?: { filter: object; onLog: (log: unknown) => void },
   ) {}
 
   start(): void {
@@ -59,8 +65,14 @@ export class NewHeads {
     // dropped and made again, and the reader polls meanwhile.
     let answered = true;
     let pinger: NodeJS.Timeout | undefined;
+    /** The logs subscription's id, once the chain took it. */
+    let logsSubscription: string | undefined;
     socket.on('open', () => {
       socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['newHeads'] }));
+      if (this.logs)
+        socket.send(
+          JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'eth_subscribe', params: ['logs', this.logs.filter] }),
+        );
       pinger = setInterval(() => {
         if (!answered) {
           this.failed(`no pong within ${this.pingMs} ms`);
@@ -77,7 +89,7 @@ export class NewHeads {
         id?: unknown;
         method?: string;
         result?: unknown;
-        params?: { result?: { number?: unknown } };
+        params?: { subscription?: unknown; result?: { number?: unknown } };
         error?: { message?: string };
       };
       try {
@@ -85,7 +97,16 @@ export class NewHeads {
       } catch {
         return;
       }
-      if (message.method === 'eth_subscription') return this.onHead(blockNumberOf(message.params?.result?.number));
+      if (message.method === 'eth_subscription') {
+        if (logsSubscription !== undefined && message.params?.subscription === logsSubscription)
+          return this.logs?.onLog(message.params.result);
+        return this.onHead(blockNumberOf(message.params?.result?.number));
+      }
+      if (message.id === 2) {
+        if (typeof message.result === 'string') logsSubscription = message.result;
+        else this.log.debug('logs subscription refused; blocks are read', { error: message.error?.message });
+        return;
+      }
       if (message.id !== 1) return;
       clearTimeout(answerTimer);
       if (message.error || typeof message.result !== 'string') {

@@ -126,8 +126,7 @@ export class SequencerClient {
     // Raw logs: ethers' wrapping and decoding of each one cost more than the rest of a rebuild.
     const logs = (await this.provider.send('eth_getLogs', [
       {
-        address: this.address,
-        topics: [this.batchPinnedTopic],
+        ...this.batchLogFilter(),
         fromBlock: toQuantity(fromBlock),
         toBlock: toQuantity(toBlock),
       },
@@ -186,7 +185,13 @@ export class SequencerClient {
     }
   }
 
-  private toBatch(log: RawLog): PinnedBatch | undefined {
+  /** The eth_getLogs / `logs` subscription filter of this Sequencer's BatchPinned logs. */
+  batchLogFilter(): { address: string; topics: string[] } {
+    return { address: this.address, topics: [this.batchPinnedTopic] };
+  }
+
+  /** The batch a raw log records, or undefined for another contract's or event's log, or a removed one. */
+  toBatch(log: RawLog): PinnedBatch | undefined {
     if (log.removed || log.address.toLowerCase() !== this.address.toLowerCase()) return undefined;
     if (log.topics[0]?.toLowerCase() !== this.batchPinnedTopic) return undefined;
     return decodeBatchPinned(log, this.authors);
