@@ -216,6 +216,7 @@ describe('LocalChain journal', () => {
     const admin = new SequencerClient({ rpcUrl: chain!.rpcUrl, address, privateKey: owner.privateKey });
     const pinner = new SequencerClient({ rpcUrl: chain!.rpcUrl, address, privateKey: buyer.privateKey });
     const socket = new WebSocket(chain!.wsUrl);
+    const followers: NewHeads[] = [];
     const frames: {
       id?: number;
       result?: unknown;
@@ -236,10 +237,31 @@ describe('LocalChain journal', () => {
       expect(frames.find((f) => f.id === 1)?.error?.message).toMatch(/filter.address/);
       expect(frames.find((f) => f.id === 2)?.error?.message).toMatch(/filter.topics/);
       const [logs, other, heads] = [3, 4, 5].map((id) => frames.find((f) => f.id === id)?.result as string);
+      // A worker's follower: logs handed over before their head; one whose logs filter the chain refuses still follows heads.
+      const seen: string[] = [];
+      const refusedSeen: string[] = [];
+      const quiet = createLogger('test', 'bank', 'error');
+      const onHead = (into: string[]) => (n?: number) => void (n !== undefined && into.push(`head ${n}`));
+      followers.push(
+        new NewHeads(chain!.wsUrl, onHead(seen), quiet, undefined, {
+          filter: pinner.batchLogFilter(),
+          onLog: (log) =>
+            seen.push(`log ${pinner.toBatch(log as Parameters<SequencerClient['toBatch']>[0])?.sequence}`),
+        }),
+        new NewHeads(chain!.wsUrl, onHead(refusedSeen), quiet, undefined, {
+          filter: { address: 'nowhere' },
+          onLog: (log) => refusedSeen.push(`log ${JSON.stringify(log)}`),
+        }),
+      );
+      for (const f of followers) f.start();
+      await until(() => followers.every((f) => f.live));
 
       await admin.addMember(buyer.address, 'buyer', 'http://localhost:3001');
       const batch = await pinner.pinBatch([b32('proc')], [b32('pushed')]);
       await until(() => frames.filter((f) => f.params?.subscription === heads).length === 2);
+      await until(() => seen.length === 3 && refusedSeen.length === 2);
+      expect(seen).toEqual([`head ${batch.blockNumber - 1}`, `log ${batch.sequence}`, `head ${batch.blockNumber}`]);
+      expect(refusedSeen).toEqual([`head ${batch.blockNumber - 1}`, `head ${batch.blockNumber}`]);
       const notes = frames.slice(5).map((f) => ({ subscription: f.params!.subscription, result: f.params!.result }));
       // The pin's block: its BatchPinned log first, then its head; nothing for the filter no log matches.
       expect(notes.map((n) => n.subscription)).toEqual([heads, logs, heads]);
@@ -253,6 +275,7 @@ describe('LocalChain journal', () => {
       expect(pinner.toBatch(notes[1].result as Parameters<SequencerClient['toBatch']>[0])).toEqual(read);
       expect(Number((notes[2].result as { number: string }).number)).toBe(batch.blockNumber);
     } finally {
+      for (const f of followers) f.stop();
       socket.terminate();
       admin.destroy();
       pinner.destroy();
