@@ -13,6 +13,12 @@ const CURSOR = 'sequencer';
 const BLOCK_RANGE = 10_000;
 /** Most pushed batches held between two reads (a member far behind ignores pushes anyway). */
 const MAX_PUSHED = 1_000;
+/**
+ * How long a cursor move that recorded nothing may wait to be saved: a
+ * restart reads those blocks again and finds nothing new in them. Saves a
+ * write per block once pushed batches are recorded ahead of the read.
+ */
+const CURSOR_SAVE_MS = 1_000;
 
 /**
  * Reads the Sequencer's batches in chain order from a saved cursor and
@@ -27,8 +33,11 @@ export class LedgerListener {
   atHead = false;
   /** True once any read since the start reached the head: until then the ledger read so far may be a stale prefix. */
   reachedHead = false;
-  /** The saved cursor: the next block to read. */
+  /** The cursor: the next block to read. */
   private nextBlock?: number;
+  /** The cursor as saved in the database, and when it was saved (or read). */
+  private savedNextBlock?: number;
+  private savedAt = 0;
   /** The highest block announced (newHeads) since the last read: that read need not ask the chain for its head. */
   private announcedHead?: number;
   /** Batches the chain pushed (a `logs` subscription) and not yet looked at, by first pin. */
@@ -87,9 +96,13 @@ export class LedgerListener {
   /** Reads what the chain has past the cursor; returns how many batches it recorded. */
   async pollOnce(): Promise<number> {
     // The cursor is read once; afterwards this listener is the only writer.
-    this.nextBlock ??=
-      (await this.ds.getRepository(LedgerCursorRecord).findOneBy({ name: CURSOR }))?.nextBlock ??
-      this.options.startBlock;
+    if (this.nextBlock === undefined) {
+      this.nextBlock =
+        (await this.ds.getRepository(LedgerCursorRecord).findOneBy({ name: CURSOR }))?.nextBlock ??
+        this.options.startBlock;
+      this.savedNextBlock = this.nextBlock;
+      this.savedAt = Date.now();
+    }
     const from = this.nextBlock;
     // An announced head saves a round trip on the way from a block to its events.
     const announced = this.announcedHead;
@@ -99,15 +112,26 @@ export class LedgerListener {
     if (head < from) {
       this.read(chainHead, from);
       this.atHead = this.reachedHead = true;
+      if (Date.now() - this.savedAt >= CURSOR_SAVE_MS) await this.saveCursor();
       return 0;
     }
     const to = Math.min(head, from + BLOCK_RANGE - 1);
     const batches = await this.sequencer.batchesBetween(from, to);
+    // Batches recorded from the chain's push: only the cursor moves, and it may wait (CURSOR_SAVE_MS).
+    const known = await presentValues(
+      this.ds,
+      'ledger_pins',
+      'pin',
+      batches.map((b) => b.firstPin),
+    );
     let recorded = 0;
-    await inTransaction(this.ds, async (em) => {
-      recorded = await this.record(em, batches);
-      await insertRows(em, 'ledger_cursor', [{ name: CURSOR, nextBlock: to + 1 }], { on: ['name'], then: 'update' });
-    });
+    if (batches.some((b) => !known.has(b.firstPin)) || Date.now() - this.savedAt >= CURSOR_SAVE_MS) {
+      await inTransaction(this.ds, async (em) => {
+        recorded = await this.record(em, batches);
+        await this.writeCursor(em, to + 1);
+      });
+      this.cursorSaved(to + 1);
+    }
     this.nextBlock = to + 1;
     this.metrics?.pinsRecorded.inc(recorded);
     this.read(chainHead, to + 1);
@@ -123,6 +147,23 @@ export class LedgerListener {
       });
     if (batches.length > 0) this.log.debug('ledger read', { from, to, batches: batches.length, recorded });
     return batches.length;
+  }
+
+  /** Saves the cursor where the reads left it, if it moved since it was last saved (also at shutdown). */
+  async saveCursor(): Promise<void> {
+    const nextBlock = this.nextBlock;
+    if (nextBlock === undefined || nextBlock === this.savedNextBlock) return;
+    await inTransaction(this.ds, (em) => this.writeCursor(em, nextBlock));
+    this.cursorSaved(nextBlock);
+  }
+
+  private async writeCursor(em: EntityManager, nextBlock: number): Promise<void> {
+    await insertRows(em, 'ledger_cursor', [{ name: CURSOR, nextBlock }], { on: ['name'], then: 'update' });
+  }
+
+  private cursorSaved(nextBlock: number): void {
+    this.savedNextBlock = nextBlock;
+    this.savedAt = Date.now();
   }
 
   /** A successful read: the cursor now stands at `nextBlock`. */

@@ -245,6 +245,9 @@ async function main(): Promise<void> {
   await worker.run();
   heads?.stop();
   await Promise.all(loops.map((l) => l.stop()));
+  await listener
+    .saveCursor()
+    .catch((err: unknown) => log.warn('saving the ledger cursor failed', { error: String(err) }));
   await pinner.stop();
   await health?.stop();
   await clientConnection.close();

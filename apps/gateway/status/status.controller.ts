@@ -64,7 +64,8 @@ export class StatusController {
  * projected: applied to the process, not yet handed to its workflow;
  * delivered; foreign: processes this member takes no part in) and the length
  * of its event log. A member rebuilding from block 0 is done when its
- * nextBlock passed the chain head and no pin is pending.
+ * nextBlock passed the chain head and no pin is pending. nextBlock is the
+ * saved cursor, which may trail the worker's reads by about a second.
  */
 async function ledgerProgress(ds: DataSource) {
   const cursor = await ds.getRepository(LedgerCursorRecord).findOneBy({ name: 'sequencer' });
