@@ -4,7 +4,7 @@ import { ledgerEventSignal, processWorkflowId, processWorkflowOptions } from '..
 import type { LedgerDelivery, LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
 import type { ProcessArgs } from '../../workflows/process-state.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
-import { chunks, groupBy, inLists, IN_LIST, sumInWaves } from '../shared/db/chunks.js';
+import { chunks, groupBy, inLists, IN_LIST, mapInWaves, sumInWaves } from '../shared/db/chunks.js';
 import { processContext } from '../shared/exchange/canonical.js';
 import type { LedgerPinRecord } from '../shared/db/entities.js';
 import { messageBodies } from '../shared/db/message-bodies.js';
@@ -91,16 +91,11 @@ export class LedgerDispatcher {
       this.ds,
       `SELECT "id", "type" FROM "processes" WHERE "status" NOT IN ('completed', 'compensated')`,
     );
-    const missing: string[] = [];
-    await sumInWaves(open, PARALLEL_CONTEXTS, async ({ id, type }) => {
-      try {
-        await this.temporal.workflow.getHandle(processWorkflowId(type, id, this.member)).describe();
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-        missing.push(id);
-      }
-      return 0;
-    });
+    const missing = (
+      await mapInWaves(open, PARALLEL_CONTEXTS, async ({ id, type }) =>
+        (await this.hasWorkflow(type, id)) ? undefined : id,
+      )
+    ).filter((id) => id !== undefined);
     for (const part of chunks(missing, IN_LIST))
       await sqlRows(
         this.ds,
@@ -114,6 +109,17 @@ export class LedgerDispatcher {
         processIds: missing.slice(0, 20),
       });
     return missing.length;
+  }
+
+  /** True when Temporal holds this member's workflow of the process (running or closed). */
+  private async hasWorkflow(type: string, id: string): Promise<boolean> {
+    try {
+      await this.temporal.workflow.getHandle(processWorkflowId(type, id, this.member)).describe();
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
   }
 
   private async deliverContext(unordered: ContextPin[], bodies: Map<string, string>): Promise<number> {

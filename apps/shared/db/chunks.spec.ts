@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { chunks, groupBy, sumInWaves } from './chunks.js';
+import { chunks, groupBy, mapInWaves, sumInWaves } from './chunks.js';
 
 describe('chunks and groups', () => {
   it('cuts a list into runs, the last one shorter', () => {
@@ -17,6 +17,15 @@ describe('chunks and groups', () => {
     const groups = groupBy(rows, (r) => r.context);
     expect([...groups.keys()]).toEqual(['b', 'a']);
     expect(groups.get('b')!.map((r) => r.id)).toEqual([1, 3]);
+  });
+
+  it('maps in waves, keeping the order of the items', async () => {
+    const doubled = await mapInWaves([5, 1, 4, 2], 2, async (n) => {
+      await sleep(n); // the later items of a wave finish first
+      return n * 2;
+    });
+    expect(doubled).toEqual([10, 2, 8, 4]);
+    expect(await mapInWaves([], 2, (n: number) => Promise.resolve(n))).toEqual([]);
   });
 
   it('runs at most `width` tasks at a time and adds up their results', async () => {

@@ -27,9 +27,14 @@ export function groupBy<T, K>(items: Iterable<T>, key: (item: T) => K): Map<K, T
   return groups;
 }
 
-/** Runs `task` on every item, `width` at a time, and adds up what the tasks return. */
+/** Runs `task` on every item, `width` at a time; what the tasks return, in the items' order. */
+export async function mapInWaves<T, R>(items: T[], width: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (const wave of chunks(items, width)) results.push(...(await Promise.all(wave.map(task))));
+  return results;
+}
+
+/** mapInWaves, adding up what the tasks return. */
 export async function sumInWaves<T>(items: T[], width: number, task: (item: T) => Promise<number>): Promise<number> {
-  let sum = 0;
-  for (const wave of chunks(items, width)) for (const n of await Promise.all(wave.map(task))) sum += n;
-  return sum;
+  return (await mapInWaves(items, width, task)).reduce((sum, n) => sum + n, 0);
 }
