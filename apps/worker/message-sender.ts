@@ -5,7 +5,7 @@ import { pushReferencedBlobs } from '../shared/exchange/blob-push.js';
 import type { Logger } from '../shared/logger.js';
 import type { DataExchange } from './data-exchange.js';
 import type { WorkerMetrics } from './metrics.js';
-import { addOutbound } from './pin-batcher.js';
+import { addOutbound } from './outbox.js';
 
 /** Messages taken in one pass, oldest first. */
 const ROWS_PER_PASS = 200;

@@ -1,31 +1,13 @@
 import { In, type DataSource } from 'typeorm';
 import type { SequencerClient } from '../shared/chain/sequencer.js';
-import { nowIso } from '../shared/db/data-source.js';
 import { PrivateMessageRecord, type OutboundPinRecord } from '../shared/db/entities.js';
 import { marks, sqlRows } from '../shared/db/sql.js';
 import type { Logger } from '../shared/logger.js';
 import type { WorkerMetrics } from './metrics.js';
+import { addOutbound } from './outbox.js';
 
 /** A queued pin as the batcher reads it. */
 type QueuedPin = Pick<OutboundPinRecord, 'id' | 'hash' | 'context' | 'messageId'>;
-
-/**
- * Adds a message's pin to the outbound queue: state `sending` while `peers`
- * still have to take the message (the message sender's part), `queued` for
- * pinning when there are none. Adding the same hash again changes nothing.
- */
-export async function addOutbound(
-  ds: DataSource,
-  { hash, context, messageId, peers }: { hash: string; context: string; messageId: string; peers: string[] },
-): Promise<void> {
-  const state = peers.length > 0 ? 'sending' : 'queued';
-  await sqlRows(
-    ds,
-    `INSERT INTO "outbound_pins" ("hash", "context", "messageId", "state", "peers", "transactionHash", "batch", "queuedAt")
-     VALUES (?, ?, ?, ?, ?, NULL, NULL, ?) ON CONFLICT DO NOTHING`,
-    [hash, context, messageId, state, JSON.stringify(peers), nowIso()],
-  );
-}
 
 /**
  * Pins queued hashes through the Sequencer, many per transaction: it waits a
