@@ -8,6 +8,7 @@ import {
   blobSigningText,
   type BlobMeta,
 } from '../shared/exchange/blob-signing.js';
+import { deliverToPeer } from '../shared/exchange/peer-request.js';
 import { signRequest } from '../shared/exchange/signing.js';
 
 /** Path on every gateway where other members deliver private messages. */
@@ -34,24 +35,8 @@ export class DataExchange {
   async sendAll(to: string[], body: string): Promise<void> {
     if (to.length === 0) return;
     const headers = signRequest(this.wallet, this.member, body);
-    await Promise.all(to.map((peer) => this.post(peer, body, headers)));
-  }
-
-  private async post(to: string, body: string, headers: Record<string, string>): Promise<void> {
-    const peer = await this.directory.byName(to);
-    if (!peer) throw new Error(`member ${to} is not registered in the Sequencer`);
-    let response: Response;
-    try {
-      response = await fetch(`${peer.endpoint.replace(/\/$/, '')}${MESSAGES_PATH}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (err) {
-      throw new Error(`member ${to} unreachable at ${peer.endpoint}: ${(err as Error).message}`);
-    }
-    if (!response.ok) throw new Error(`member ${to} refused the message: ${response.status} ${await response.text()}`);
+    const post = { headers: { 'content-type': 'application/json', ...headers }, body, timeoutMs: this.timeoutMs };
+    await Promise.all(to.map((peer) => deliverToPeer(this.directory, peer, MESSAGES_PATH, post)));
   }
 
   /**
@@ -59,13 +44,12 @@ export class DataExchange {
    * metadata, hash and size (see blob-signing.ts); the receiver hashes the bytes.
    */
   async sendBlob(to: string, meta: BlobMeta, bytes: Uint8Array): Promise<void> {
-    const peer = await this.directory.byName(to);
-    if (!peer) throw new Error(`member ${to} is not registered in the Sequencer`);
     const headers = signRequest(this.wallet, this.member, blobSigningText(meta));
-    let response: Response;
-    try {
-      response = await fetch(`${peer.endpoint.replace(/\/$/, '')}${BLOBS_PATH}/${meta.hash}`, {
-        method: 'POST',
+    await deliverToPeer(
+      this.directory,
+      to,
+      `${BLOBS_PATH}/${meta.hash}`,
+      {
         headers: {
           'content-type': 'application/octet-stream',
           [BLOB_ID_HEADER]: meta.id,
@@ -74,12 +58,9 @@ export class DataExchange {
           ...headers,
         },
         body: bytes,
-        signal: AbortSignal.timeout(Math.max(this.timeoutMs, 60_000)),
-      });
-    } catch (err) {
-      throw new Error(`member ${to} unreachable at ${peer.endpoint}: ${(err as Error).message}`);
-    }
-    if (!response.ok)
-      throw new Error(`member ${to} refused blob ${meta.hash}: ${response.status} ${await response.text()}`);
+        timeoutMs: Math.max(this.timeoutMs, 60_000),
+      },
+      `blob ${meta.hash}`,
+    );
   }
 }

@@ -18,6 +18,7 @@ import {
   type DataAnswer,
 } from '../shared/exchange/data-requests.js';
 import { encodeMessage, storeReceivedMessages, type EncodedMessage } from '../shared/exchange/message-store.js';
+import { postToPeer } from '../shared/exchange/peer-request.js';
 import { signRequest } from '../shared/exchange/signing.js';
 import type { Logger } from '../shared/logger.js';
 
@@ -202,15 +203,9 @@ export class DataRecovery {
   }
 
   private async post(peer: string, path: string, request: unknown): Promise<Response> {
-    const target = await this.directory.byName(peer);
-    if (!target) throw new Error(`member ${peer} is not registered in the Sequencer`);
     const body = canonicalJson(request);
-    return fetch(`${target.endpoint.replace(/\/$/, '')}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...signRequest(this.wallet, this.member, body) },
-      body,
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
+    const headers = { 'content-type': 'application/json', ...signRequest(this.wallet, this.member, body) };
+    return postToPeer(this.directory, peer, path, { headers, body, timeoutMs: this.timeoutMs });
   }
 
   private async pinsOf(contexts: string[]): Promise<LedgerPinRecord[]> {

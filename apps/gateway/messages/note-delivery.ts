@@ -1,5 +1,6 @@
 import type { Wallet } from 'ethers';
 import type { MemberDirectory } from '../../shared/chain/member-directory.js';
+import { deliverToPeer } from '../../shared/exchange/peer-request.js';
 import { signRequest } from '../../shared/exchange/signing.js';
 
 /** Path on every gateway where other members deliver unpinned private messages. */
@@ -14,19 +15,6 @@ export async function deliverNote(
   body: string,
   timeoutMs = 5_000,
 ): Promise<void> {
-  const peer = await directory.byName(to);
-  if (!peer) throw new Error(`member ${to} is not registered in the Sequencer`);
-  const headers = signRequest(wallet, from, body);
-  let response: Response;
-  try {
-    response = await fetch(`${peer.endpoint.replace(/\/$/, '')}${PRIVATE_MESSAGES_PATH}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (err) {
-    throw new Error(`member ${to} unreachable at ${peer.endpoint}: ${(err as Error).message}`);
-  }
-  if (!response.ok) throw new Error(`member ${to} refused the message: ${response.status} ${await response.text()}`);
+  const headers = { 'content-type': 'application/json', ...signRequest(wallet, from, body) };
+  await deliverToPeer(directory, to, PRIVATE_MESSAGES_PATH, { headers, body, timeoutMs });
 }
