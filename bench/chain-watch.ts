@@ -10,10 +10,9 @@ const FALLBACK_POLL_MS = 10;
  * Notes when each block first becomes visible on the chain (the journaling
  * proxy the members read through): the start of the ledger-to-subscriber
  * delivery time. It follows the proxy's newHeads announcements, as the
- * members' listeners do, stamping each announced block as it comes; it polls
- * every 10 ms only while the subscription is down. (It polled every
- * 10 ms throughout before: about a hundred requests a second through the
- * proxy and the node, counted in the network's CPU.)
+ * members' listeners do, stamping each announced block as it comes, so its
+ * own requests stay out of the network's CPU; it polls every 10 ms only
+ * while the subscription is down.
  */
 export class ChainWatch {
   readonly seenAt = new Map<number, number>();
