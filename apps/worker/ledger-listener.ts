@@ -23,8 +23,12 @@ const CURSOR_SAVE_MS = 1_000;
 /**
  * Reads the Sequencer's batches in chain order from a saved cursor and
  * records every pin, numbered within its context, with the cursor advance in
- * the same transaction: a pin is never skipped nor recorded twice. Delivery
- * to workflows is the dispatcher's job (ledger-dispatcher.ts).
+ * the same transaction: a pin is never skipped nor recorded twice. Batches the
+ * chain pushes are recorded earlier, only when they continue the recorded
+ * pins; the cursor is never saved past a block whose batches are not all
+ * recorded, and a read that finds them recorded may save its move later
+ * (CURSOR_SAVE_MS). Delivery to workflows is the dispatcher's job
+ * (ledger-dispatcher.ts).
  */
 export class LedgerListener {
   /** When the last read of the chain succeeded (ms since the epoch); the worker's /readyz looks at it. */
