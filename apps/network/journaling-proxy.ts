@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Transaction } from 'ethers';
+import { isHexString, Transaction } from 'ethers';
 import type { JournalWriter } from './journal.js';
 import { call, forward, rpcError, rpcResult, type JsonRpcRequest, type JsonRpcResponse } from './json-rpc.js';
 import { serveJsonRpc, type JsonRpcConnection, type JsonRpcServer } from './json-rpc-server.js';
@@ -237,9 +237,6 @@ interface LogFilter {
   topics: (string[] | null)[];
 }
 
-const HASH = /^0x[0-9a-fA-F]{64}$/;
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-
 /** The filter of eth_subscribe("logs", filter), or why it is refused. */
 function logFilter(raw: unknown): LogFilter | string {
   if (raw === undefined) return { addresses: [], topics: [] };
@@ -247,11 +244,10 @@ function logFilter(raw: unknown): LogFilter | string {
   const { address, topics } = raw as { address?: unknown; topics?: unknown };
   const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
   const addresses = address === undefined || address === null ? [] : list(address);
-  if (!addresses.every((a) => typeof a === 'string' && ADDRESS.test(a)))
-    return 'filter.address must be an address or a list of addresses';
+  if (!addresses.every((a) => isHexString(a, 20))) return 'filter.address must be an address or a list of addresses';
   if (topics !== undefined && !Array.isArray(topics)) return 'filter.topics must be a list';
   const byPosition = (topics ?? []).map((t: unknown) => (t === null ? null : list(t)));
-  if (!byPosition.every((t) => t === null || t.every((x) => typeof x === 'string' && HASH.test(x))))
+  if (!byPosition.every((t) => t === null || t.every((x) => isHexString(x, 32))))
     return 'filter.topics holds 32-byte hashes, lists of them, or null';
   return {
     addresses: addresses.map((a) => (a as string).toLowerCase()),
