@@ -4,7 +4,7 @@ import type { LedgerMessage } from '../../workflows/messages.js';
 import { sanitiseContentType, sanitiseName } from '../gateway/data/blob-names.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
 import { groupBy } from '../shared/db/chunks.js';
-import { nowIso } from '../shared/db/data-source.js';
+import { nowIso, writeOnce } from '../shared/db/data-source.js';
 import { BlobRecord } from '../shared/db/data-entities.js';
 import { LedgerPinRecord, PrivateMessageRecord } from '../shared/db/entities.js';
 import { BLOB_ID_HEADER, BLOB_NAME_HEADER, BLOB_TYPE_HEADER } from '../shared/exchange/blob-signing.js';
@@ -59,8 +59,10 @@ export class DataRecovery {
 
   /** Asks for what is missing now; returns how many messages it stored. */
   async recoverOnce(): Promise<number> {
-    await this.ds.query(
-      `UPDATE ledger_pins SET state = 'foreign' WHERE state = 'pending' AND context IN (SELECT context FROM ledger_pins WHERE state = 'foreign')`,
+    await writeOnce(this.ds, (em) =>
+      em.query(
+        `UPDATE ledger_pins SET state = 'foreign' WHERE state = 'pending' AND context IN (SELECT context FROM ledger_pins WHERE state = 'foreign')`,
+      ),
     );
     const now = Date.now();
     const contexts = (
@@ -122,9 +124,11 @@ export class DataRecovery {
       if (body.error?.code !== 'not-a-participant' || refused.length === 0)
         throw new Error(`${peer} refused: ${JSON.stringify(body)}`);
       for (let i = 0; i < refused.length; i += 500)
-        await this.ds
-          .getRepository(LedgerPinRecord)
-          .update({ context: In(refused.slice(i, i + 500)), state: 'pending' }, { state: 'foreign' });
+        await writeOnce(this.ds, (em) =>
+          em
+            .getRepository(LedgerPinRecord)
+            .update({ context: In(refused.slice(i, i + 500)), state: 'pending' }, { state: 'foreign' }),
+        );
       this.log.info('not a participant of these processes; their pins stay foreign', {
         peer,
         contexts: refused.length,
@@ -182,22 +186,24 @@ export class DataRecovery {
     if (hashBlob(bytes) !== ref.hash) throw new Error(`blob ${ref.hash} from ${peer} does not match its hash`);
     await writeBlob(this.blobDir, bytes);
     const header = (name: string) => res.headers.get(name) ?? undefined;
-    await this.ds
-      .createQueryBuilder()
-      .insert()
-      .into(BlobRecord)
-      .values({
-        id: ref.id,
-        hash: ref.hash,
-        size: bytes.length,
-        contentType: sanitiseContentType(header(BLOB_TYPE_HEADER)),
-        name: sanitiseName(safeDecode(header(BLOB_NAME_HEADER))),
-        author: header(BLOB_AUTHOR_HEADER) ?? peer,
-        processId,
-        createdAt: nowIso(),
-      })
-      .orIgnore()
-      .execute();
+    await writeOnce(this.ds, (em) =>
+      em
+        .createQueryBuilder()
+        .insert()
+        .into(BlobRecord)
+        .values({
+          id: ref.id,
+          hash: ref.hash,
+          size: bytes.length,
+          contentType: sanitiseContentType(header(BLOB_TYPE_HEADER)),
+          name: sanitiseName(safeDecode(header(BLOB_NAME_HEADER))),
+          author: header(BLOB_AUTHOR_HEADER) ?? peer,
+          processId,
+          createdAt: nowIso(),
+        })
+        .orIgnore()
+        .execute(),
+    );
     if (header(BLOB_ID_HEADER) !== ref.id) this.log.debug('blob served under another id', { id: ref.id, peer });
     return 1;
   }

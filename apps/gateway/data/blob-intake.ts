@@ -2,7 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
 import type { MemberConfig } from '../../shared/config.js';
-import { nowIso } from '../../shared/db/data-source.js';
+import { nowIso, writeOnce } from '../../shared/db/data-source.js';
 import { BlobRecord } from '../../shared/db/data-entities.js';
 import {
   BLOB_ID_HEADER,
@@ -70,21 +70,24 @@ export async function receiveBlob(
     throw new ApiError(HttpStatus.CONFLICT, 'blob-id-conflict', `blob ${meta.id} is here with another hash`);
   await writeBlob(config.blobDir, bytes);
   if (!existing)
-    await repo
-      .createQueryBuilder()
-      .insert()
-      .values({
-        id: meta.id,
-        hash,
-        size: meta.size,
-        contentType: sanitiseContentType(meta.contentType),
-        name: sanitiseName(meta.name),
-        author: sender,
-        processId: null,
-        createdAt: nowIso(),
-      })
-      .orIgnore()
-      .execute();
+    await writeOnce(ds, (em) =>
+      em
+        .getRepository(BlobRecord)
+        .createQueryBuilder()
+        .insert()
+        .values({
+          id: meta.id,
+          hash,
+          size: meta.size,
+          contentType: sanitiseContentType(meta.contentType),
+          name: sanitiseName(meta.name),
+          author: sender,
+          processId: null,
+          createdAt: nowIso(),
+        })
+        .orIgnore()
+        .execute(),
+    );
   return { id: meta.id, hash };
 }
 

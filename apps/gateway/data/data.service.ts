@@ -4,7 +4,7 @@ import { access } from 'node:fs/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { MemberConfig } from '../../shared/config.js';
-import { nowIso } from '../../shared/db/data-source.js';
+import { nowIso, writeOnce } from '../../shared/db/data-source.js';
 import { BlobRecord } from '../../shared/db/data-entities.js';
 import { canonicalJson } from '../../shared/exchange/canonical.js';
 import { blobPath, writeBlob } from '../../shared/exchange/blob-store.js';
@@ -77,7 +77,7 @@ export class DataService {
       processId: blob.processId ?? null,
       createdAt: nowIso(),
     };
-    await this.ds.getRepository(BlobRecord).insert(record);
+    await writeOnce(this.ds, (em) => em.getRepository(BlobRecord).insert(record));
     const { id, hash, size, contentType, name } = record;
     return { id, hash, size, contentType, name };
   }

@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { nowIso } from '../../shared/db/data-source.js';
+import { nowIso, writeOnce } from '../../shared/db/data-source.js';
 import { IdempotencyKeyRecord } from '../../shared/db/entities.js';
 import { canonicalJson, hashText } from '../../shared/exchange/canonical.js';
 import { ApiError } from '../common/api-error.js';
@@ -30,13 +30,15 @@ export class IdempotencyKeysService {
   async claim(key: string, body: unknown, processId: string): Promise<string> {
     const requestHash = hashText(canonicalJson(body));
     // One statement, atomic on both databases: INSERT OR IGNORE / ON CONFLICT DO NOTHING.
-    await this.ds
-      .createQueryBuilder()
-      .insert()
-      .into(IdempotencyKeyRecord)
-      .values({ key, processId, requestHash, createdAt: nowIso() })
-      .orIgnore()
-      .execute();
+    await writeOnce(this.ds, (em) =>
+      em
+        .createQueryBuilder()
+        .insert()
+        .into(IdempotencyKeyRecord)
+        .values({ key, processId, requestHash, createdAt: nowIso() })
+        .orIgnore()
+        .execute(),
+    );
     const record = await this.ds.getRepository(IdempotencyKeyRecord).findOneByOrFail({ key });
     if (record.requestHash !== requestHash)
       throw new ApiError(
@@ -49,6 +51,6 @@ export class IdempotencyKeysService {
 
   /** Frees the key again when the process it was claimed for could not be started. */
   async release(key: string, processId: string): Promise<void> {
-    await this.ds.getRepository(IdempotencyKeyRecord).delete({ key, processId });
+    await writeOnce(this.ds, (em) => em.getRepository(IdempotencyKeyRecord).delete({ key, processId }));
   }
 }

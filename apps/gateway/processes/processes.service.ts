@@ -8,7 +8,7 @@ import { initialState, type ProcessArgs } from '../../../workflows/process-state
 import { findProcessType, PROCESS_TYPES, type ProcessTypeDefinition } from '../../../workflows/process-types/index.js';
 import type { MemberDirectory } from '../../shared/chain/member-directory.js';
 import type { MemberConfig } from '../../shared/config.js';
-import { nowIso } from '../../shared/db/data-source.js';
+import { nowIso, writeOnce } from '../../shared/db/data-source.js';
 import { processRow } from '../../shared/db/process-row.js';
 import { EffectRecord, ProcessRecord } from '../../shared/db/entities.js';
 import type { Logger } from '../../shared/logger.js';
@@ -102,12 +102,14 @@ export class ProcessesService {
     const now = nowIso();
     // The row exists before the workflow writes its own view, so a GET right
     // after the 202 finds the process; it goes again if the start fails.
-    await this.ds.getRepository(ProcessRecord).save(processRow(initialState(args, type), now, now));
+    await writeOnce(this.ds, (em) =>
+      em.getRepository(ProcessRecord).save(processRow(initialState(args, type), now, now)),
+    );
     try {
       await this.temporal.workflow.start('processWorkflow', { ...processWorkflowOptions(args), args: [args] });
     } catch (err) {
       this.log.warn('process start failed', { processId: id, processType: type.name, error: String(err) });
-      await this.ds.getRepository(ProcessRecord).delete({ id });
+      await writeOnce(this.ds, (em) => em.getRepository(ProcessRecord).delete({ id }));
       if (idempotencyKey !== undefined) await this.idempotency.release(idempotencyKey, id);
       throw err;
     }

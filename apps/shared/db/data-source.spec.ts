@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inTransaction, openDatabase } from './data-source.js';
+import { inTransaction, openDatabase, writeOnce } from './data-source.js';
 import { sqlRows } from './sql.js';
 
 describe('SQLite transactions while another process writes', () => {
@@ -52,4 +52,56 @@ describe('SQLite transactions while another process writes', () => {
     const [timeout] = await sqlRows<{ timeout: number }>(ds, 'PRAGMA busy_timeout');
     expect(timeout?.timeout).toBe(15_000);
   }, 30_000);
+
+  it('makes a single write wait for the lock with the event loop free too', async () => {
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    const release = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        other.exec('COMMIT');
+        resolve();
+      }, 300),
+    );
+    try {
+      const written = writeOnce(ds, (em) =>
+        sqlRows(em, 'INSERT INTO "counters" ("name", "value") VALUES (?, ?)', ['single', 1]),
+      );
+      await release;
+      await written;
+      expect(ticks).toBeGreaterThan(10);
+    } finally {
+      clearInterval(ticker);
+      other.close();
+    }
+    const [row] = await sqlRows<{ value: number }>(ds, 'SELECT "value" FROM "counters" WHERE "name" = ?', ['single']);
+    expect(row?.value).toBe(1);
+  }, 30_000);
+
+  it('keeps a single write out of a transaction this process has open', async () => {
+    // better-sqlite3 is one connection: a write sent while a transaction is
+    // open would become part of it, and go when that transaction rolls back.
+    let inside!: () => void;
+    const opened = new Promise<void>((resolve) => (inside = resolve));
+    let finish!: () => void;
+    const rolledBack = inTransaction(ds, async (em) => {
+      await sqlRows(em, 'INSERT INTO "counters" ("name", "value") VALUES (?, ?)', ['doomed', 1]);
+      inside();
+      await new Promise<void>((resolve) => (finish = resolve));
+      throw new Error('rolled back on purpose');
+    });
+    await opened;
+    const written = writeOnce(ds, (em) =>
+      sqlRows(em, 'INSERT INTO "counters" ("name", "value") VALUES (?, ?)', ['kept', 1]),
+    );
+    finish();
+    await expect(rolledBack).rejects.toThrow('rolled back on purpose');
+    await written;
+    const rows = await sqlRows<{ name: string }>(ds, 'SELECT "name" FROM "counters" WHERE "name" IN (?, ?)', [
+      'doomed',
+      'kept',
+    ]);
+    expect(rows.map((r) => r.name)).toEqual(['kept']);
+  });
 });

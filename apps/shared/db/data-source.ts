@@ -139,6 +139,18 @@ export async function inTransaction<T>(ds: DataSource, work: (em: EntityManager)
   }
 }
 
+/**
+ * One write that needs no transaction of its own (a single INSERT, UPDATE or
+ * DELETE). On SQLite it goes through inTransaction: it waits for the write
+ * lock with the event loop free, instead of in SQLite's busy handler, and it
+ * never runs inside another transaction of this process on the one shared
+ * connection. On PostgreSQL the driver already waits asynchronously and the
+ * statement runs as it is, without the writers' turn.
+ */
+export function writeOnce<T>(ds: DataSource, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  return ds.options.type === 'postgres' ? work(ds.manager) : inTransaction(ds, work);
+}
+
 /** Longest pause between two tries for SQLite's write lock (lockedOnSqlite). */
 const SQLITE_LOCK_RETRY_MAX_MS = 16;
 

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { nowIso } from '../../shared/db/data-source.js';
+import { nowIso, writeOnce } from '../../shared/db/data-source.js';
 import { EffectRecord } from '../../shared/db/entities.js';
 import type { StepRequest, StepResult } from '../../../workflows/activities.js';
 
@@ -16,11 +16,13 @@ export async function recordEffect(
   kind: 'action' | 'compensation',
   description: string,
 ): Promise<void> {
-  await ds
-    .createQueryBuilder()
-    .insert()
-    .into(EffectRecord)
-    .values({ processId: request.processId, step: request.step, kind, description, recordedAt: nowIso() })
-    .orIgnore()
-    .execute();
+  await writeOnce(ds, (em) =>
+    em
+      .createQueryBuilder()
+      .insert()
+      .into(EffectRecord)
+      .values({ processId: request.processId, step: request.step, kind, description, recordedAt: nowIso() })
+      .orIgnore()
+      .execute(),
+  );
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MoreThan, type DataSource } from 'typeorm';
 import { EventRecord } from '../../../shared/db/entities.js';
-import { nowIso } from '../../../shared/db/data-source.js';
+import { nowIso, writeOnce } from '../../../shared/db/data-source.js';
 import { SubscriptionDeliveryRecord, SubscriptionRecord } from '../../../shared/db/subscription-entities.js';
 import type { Logger } from '../../../shared/logger.js';
 import { matchesFilter, parseFilter, type EventFilter } from '../event-filter.js';
@@ -178,7 +178,9 @@ export class SubscriptionDispatcher {
     const offset = this.window.offset();
     if (offset <= this.savedOffset) return;
     try {
-      await this.ds.getRepository(SubscriptionRecord).update({ id: this.subscription.id }, { offset });
+      await writeOnce(this.ds, (em) =>
+        em.getRepository(SubscriptionRecord).update({ id: this.subscription.id }, { offset }),
+      );
       this.savedOffset = Math.max(this.savedOffset, offset);
     } catch (err) {
       this.log.warn('saving a subscription offset failed; will retry', {
@@ -207,10 +209,9 @@ export class SubscriptionDispatcher {
   private settle(sequence: number): void {
     this.window.leave(sequence);
     if (this.attempts.delete(sequence))
-      void this.ds
-        .getRepository(SubscriptionDeliveryRecord)
-        .delete({ subscriptionId: this.subscription.id, sequence })
-        .catch(() => undefined); // a stale row at or below the offset is ignored on the next start
+      void writeOnce(this.ds, (em) =>
+        em.getRepository(SubscriptionDeliveryRecord).delete({ subscriptionId: this.subscription.id, sequence }),
+      ).catch(() => undefined); // a stale row at or below the offset is ignored on the next start
   }
 
   private async refused(event: EventRecord, reason: string): Promise<void> {
@@ -231,7 +232,7 @@ export class SubscriptionDispatcher {
     };
     try {
       // Written before the event leaves the window, so the offset never passes an unrecorded dead letter.
-      await this.ds.getRepository(SubscriptionDeliveryRecord).save(row);
+      await writeOnce(this.ds, (em) => em.getRepository(SubscriptionDeliveryRecord).save(row));
     } catch (err) {
       this.log.warn('recording a refused delivery failed', { error: (err as Error).message });
     }

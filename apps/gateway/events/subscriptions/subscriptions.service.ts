@@ -3,7 +3,7 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { EventRecord } from '../../../shared/db/entities.js';
-import { nowIso } from '../../../shared/db/data-source.js';
+import { nowIso, writeOnce } from '../../../shared/db/data-source.js';
 import { SubscriptionDeliveryRecord, SubscriptionRecord } from '../../../shared/db/subscription-entities.js';
 import { ApiError } from '../../common/api-error.js';
 import { DATA_SOURCE } from '../../core/tokens.js';
@@ -50,13 +50,15 @@ export class SubscriptionsService {
     existing.updated = nowIso();
     const { transport, filter, options, secret, updated } = existing;
     // simple-json columns are typed loosely by TypeORM's update; these are complete values.
-    await repo.update({ id: existing.id }, {
-      transport,
-      filter,
-      options,
-      secret,
-      updated,
-    } as QueryDeepPartialEntity<SubscriptionRecord>);
+    await writeOnce(this.ds, (em) =>
+      em.getRepository(SubscriptionRecord).update({ id: existing.id }, {
+        transport,
+        filter,
+        options,
+        secret,
+        updated,
+      } as QueryDeepPartialEntity<SubscriptionRecord>),
+    );
     await this.delivery.changed(existing);
     return { created: false, view: { ...subscriptionView(existing), ...secretOf(existing) } };
   }
@@ -159,7 +161,9 @@ export class SubscriptionsService {
       updated: now,
     });
     try {
-      await this.ds.getRepository(SubscriptionRecord).insert(sub as QueryDeepPartialEntity<SubscriptionRecord>);
+      await writeOnce(this.ds, (em) =>
+        em.getRepository(SubscriptionRecord).insert(sub as QueryDeepPartialEntity<SubscriptionRecord>),
+      );
     } catch (err) {
       if (/unique|duplicate/i.test((err as Error).message))
         throw new ApiError(HttpStatus.CONFLICT, 'subscription-exists', `subscription "${spec.name}" already exists`);
