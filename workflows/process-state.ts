@@ -136,7 +136,10 @@ export function isTerminal(status: ProcessStatus): boolean {
 }
 
 /** Pending steps whose dependencies are all done: they may start now (in parallel). */
-export function readySteps(state: ProcessState, type: ProcessTypeDefinition): number[] {
+export function readySteps(
+  state: Pick<ProcessState, 'startPin' | 'status' | 'steps'>,
+  type: ProcessTypeDefinition,
+): number[] {
   if (state.startPin === undefined || state.status !== 'running') return [];
   const done = new Set(state.steps.filter((s) => s.status === 'done').map((s) => s.name));
   return state.steps.flatMap((s, i) =>

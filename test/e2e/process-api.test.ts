@@ -150,6 +150,22 @@ describe('loan-syndication decisions', () => {
     expectAgreement(views);
   });
 
+  it("accepts a decision asked the moment the lender's view shows the step waiting", async () => {
+    const { id } = await startLoan();
+    // The view reads the pin a moment before the workflow applies it; a client
+    // that decides as soon as the view says so must not be told "not ready".
+    const deadline = Date.now() + 60_000;
+    while (!(await api.process('buyer', id))?.steps.some((s) => s.name === 'propose-terms' && s.status === 'done')) {
+      if (Date.now() > deadline) throw new Error('propose-terms never done at buyer');
+      await sleep(5);
+    }
+    const answer = await api.decide('buyer', id, 'approve-lender1', true);
+    expect(answer).toMatchObject({ status: 200, body: { accepted: true } });
+    expect((await decide('seller', id, 'approve-lender2', true)).status).toBe(200);
+    const views = await settled(id);
+    for (const m of MEMBERS) expect(views[m].status).toBe('completed');
+  });
+
   it("compensates everywhere with the lender's comment when lender2 rejects", async () => {
     const { id } = await startLoan();
     expect((await decide('buyer', id, 'approve-lender1', true)).status).toBe(200);

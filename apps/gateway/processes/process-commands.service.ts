@@ -7,7 +7,9 @@ import {
   requestCancelUpdate,
   retryCompensationUpdate,
 } from '../../../workflows/definitions.js';
-import type { Cancellation, ProcessState } from '../../../workflows/process-state.js';
+import { readySteps, type Cancellation, type ProcessState, type StepView } from '../../../workflows/process-state.js';
+import { findProcessType } from '../../../workflows/process-types/index.js';
+import type { ProcessRecord } from '../../shared/db/entities.js';
 import type { MemberConfig } from '../../shared/config.js';
 import type { Logger } from '../../shared/logger.js';
 import { ApiError } from '../common/api-error.js';
@@ -38,29 +40,28 @@ export class ProcessCommandsService {
   ) {}
 
   async decide(id: string, step: string, dto: DecideStepDto): Promise<{ accepted: true }> {
-    const accepted = await this.update(id, (h) =>
-      h.executeUpdate(decideStepUpdate, { args: [{ step, approve: dto.approve, comment: dto.comment }] }),
+    const accepted = await this.catchingUp(
+      id,
+      'step-not-ready',
+      (row) => awaitsDecision(row, step),
+      () =>
+        this.update(id, (h) =>
+          h.executeUpdate(decideStepUpdate, { args: [{ step, approve: dto.approve, comment: dto.comment }] }),
+        ),
     );
     this.log.info('step decision accepted', { processId: id, step, approve: dto.approve });
     return accepted;
   }
 
   async retry(id: string): Promise<{ step: string }> {
-    const deadline = Date.now() + WORKFLOW_CATCH_UP_MS;
-    for (;;) {
-      try {
-        const retried = await this.update(id, (h) => h.executeUpdate(retryCompensationUpdate));
-        this.log.info('compensation retry accepted', { processId: id, step: retried.step });
-        return retried;
-      } catch (err) {
-        // The view reads the failure from the ledger a moment before the
-        // workflow applies it: until then the workflow would answer "not
-        // failed" to a process the API already shows failed.
-        const behind = err instanceof ApiError && err.code === 'not-failed' && Date.now() < deadline;
-        if (!behind || (await this.processes.row(id)).status !== 'failed') throw err;
-        await sleep(WORKFLOW_CATCH_UP_POLL_MS);
-      }
-    }
+    const retried = await this.catchingUp(
+      id,
+      'not-failed',
+      (row) => row.status === 'failed',
+      () => this.update(id, (h) => h.executeUpdate(retryCompensationUpdate)),
+    );
+    this.log.info('compensation retry accepted', { processId: id, step: retried.step });
+    return retried;
   }
 
   /**
@@ -95,6 +96,31 @@ export class ProcessCommandsService {
     if (!verdict) return { status: 202, body: { outcome: 'pending' as const, process } };
     const why = verdict.outcome === 'refused' ? (verdict.refusal ?? verdict.reason) : verdict.reason;
     return { status: 200, body: { outcome: verdict.outcome, reason: why, process } };
+  }
+
+  /**
+   * Runs `command` again while this member's workflow is behind its view.
+   * The view reads a pin from the ledger a moment before the workflow applies
+   * it: for that moment the workflow refuses (`refusal`) what the API already
+   * shows as possible (`viewAllows`), a decision on a step the view shows
+   * waiting, a retry of a process the view shows failed.
+   */
+  private async catchingUp<T>(
+    id: string,
+    refusal: string,
+    viewAllows: (row: ProcessRecord) => boolean,
+    command: () => Promise<T>,
+  ): Promise<T> {
+    const deadline = Date.now() + WORKFLOW_CATCH_UP_MS;
+    for (;;) {
+      try {
+        return await command();
+      } catch (err) {
+        const behind = err instanceof ApiError && err.code === refusal && Date.now() < deadline;
+        if (!behind || !viewAllows(await this.processes.row(id))) throw err;
+        await sleep(WORKFLOW_CATCH_UP_POLL_MS);
+      }
+    }
   }
 
   /** Runs an update on this member's workflow of the process, mapping refusals to API errors. */
@@ -137,4 +163,16 @@ export class ProcessCommandsService {
       );
     }
   }
+}
+
+/** Whether the member's view shows `step` waiting for its decision: started, running, its dependencies done. */
+function awaitsDecision(row: ProcessRecord, step: string): boolean {
+  const type = findProcessType(row.type);
+  const steps = row.steps as StepView[];
+  const i = steps.findIndex((s) => s.name === step);
+  if (!type || i < 0) return false;
+  return readySteps(
+    { status: row.status as ProcessState['status'], startPin: row.startPin ?? undefined, steps },
+    type,
+  ).includes(i);
 }
