@@ -122,12 +122,16 @@ export class LedgerListener {
     const to = Math.min(head, from + BLOCK_RANGE - 1);
     const batches = await this.sequencer.batchesBetween(from, to);
     // Batches recorded from the chain's push: only the cursor moves, and it may wait (CURSOR_SAVE_MS).
-    const known = await presentValues(
-      this.ds,
-      'ledger_pins',
-      'pin',
-      batches.map((b) => b.firstPin),
-    );
+    // With confirmations awaited nothing is pushed (see pushed), and record() alone looks.
+    const known =
+      this.options.confirmations === 0
+        ? await presentValues(
+            this.ds,
+            'ledger_pins',
+            'pin',
+            batches.map((b) => b.firstPin),
+          )
+        : new Set<number>();
     let recorded = 0;
     if (batches.some((b) => !known.has(b.firstPin)) || Date.now() - this.savedAt >= CURSOR_SAVE_MS) {
       await inTransaction(this.ds, async (em) => {
