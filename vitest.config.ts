@@ -21,6 +21,7 @@ export default defineConfig({
             'test/worker/**/*.test.ts',
             'test/workflows/**/*.test.ts',
           ],
+          setupFiles: ['test/support/temp-dirs.ts'],
           testTimeout: 120_000,
           hookTimeout: 900_000,
           fileParallelism: false,

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,8 +20,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
+const tempDirs = new Set<string>();
+
+/** A fresh directory under the system's temp folder, removed after the test file (test/support/temp-dirs.ts). */
 export async function tempDir(prefix: string): Promise<string> {
-  return await mkdtemp(join(tmpdir(), `baton-${prefix}-`));
+  const dir = await mkdtemp(join(tmpdir(), `baton-${prefix}-`));
+  tempDirs.add(dir);
+  return dir;
+}
+
+/** Removes the directories tempDir made in this test file. */
+export function removeTempDirs(): void {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
 }
 
 /** A bytes32 hex value derived from a short label, for readable tests. */
