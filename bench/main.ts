@@ -10,7 +10,7 @@ import { PlainTemporal } from './plain-load.js';
 import { ledgerBurst } from './ledger-burst.js';
 import { replayDurable } from './replay.js';
 import { pinCycles } from './breakdown.js';
-import { cpuBetween, cpuRate, filesSize, networkProcesses, sample, type ProcSample } from './procs.js';
+import { cpuBetween, cpuRate, filesSize, networkProcesses, sample, withHeap, type ProcSample } from './procs.js';
 import { REBUILD_NAMESPACE, rebuildFromBlock0 } from './rebuild.js';
 import { waitUntilSettled } from './settle.js';
 import { machineInfo, writeReports, type BatonLevel, type BenchResults } from './report.js';
@@ -122,7 +122,13 @@ async function main(): Promise<void> {
     }
 
     let soak: BenchResults['soak'];
-    if (mode.soakMs > 0) soak = await runSoak(mode.soakMs, baton, procs, dbFiles);
+    const metricsUrls = Object.fromEntries(
+      DEMO_MEMBERS.flatMap((m) => [
+        [`${m} worker`, `${network.workerMetricsUrl(m)}/metrics`],
+        [`${m} gateway`, `${network.gatewayUrl(m)}/metrics`],
+      ]),
+    );
+    if (mode.soakMs > 0) soak = await runSoak(mode.soakMs, baton, procs, dbFiles, metricsUrls);
     await sleep(3_000);
     const idleEnd = await sample(procs);
     const dbAtEnd = await filesSize(dbFiles);
@@ -239,21 +245,23 @@ async function runSoak(
   runOne: () => Promise<void>,
   procs: Map<string, number>,
   dbFiles: string[],
+  metricsUrls: Record<string, string>,
 ): Promise<NonNullable<BenchResults['soak']>> {
+  const measure = async () => withHeap(await sample(procs), metricsUrls);
   log(`soak: ${ms / 60_000} min at 10 in flight`);
   const samples: { atS: number; processes: ProcSample[]; dbBytes: number }[] = [];
   const began = Date.now();
   const timer = setInterval(
     () =>
-      void Promise.all([sample(procs), filesSize(dbFiles)]).then(([p, db]) =>
+      void Promise.all([measure(), filesSize(dbFiles)]).then(([p, db]) =>
         samples.push({ atS: Math.round((Date.now() - began) / 1000), processes: p, dbBytes: db }),
       ),
     30_000,
   );
-  const start = await sample(procs);
+  const start = await measure();
   const level = await closedLoop(10, ms, runOne);
   clearInterval(timer);
-  const end = await sample(procs);
+  const end = await measure();
   return { concurrency: 10, completed: level.completed, throughput: level.throughput, start, end, samples };
 }
 

@@ -8,6 +8,8 @@ export interface ProcSample {
   /** User + system CPU time so far, in ms. */
   cpuMs: number;
   openFds: number;
+  /** V8 heap in use, for the processes that serve Prometheus metrics (see heapUsed). */
+  heapMb?: number;
 }
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
@@ -54,6 +56,28 @@ export async function sample(procs: Map<string, number>): Promise<ProcSample[]> 
     out.push({ name, pid, rssMb: Math.round(rssKb / 102.4) / 10, cpuMs, openFds });
   }
   return out;
+}
+
+/**
+ * Adds the V8 heap in use (prom-client's `nodejs_heap_size_used_bytes`) to
+ * the samples of the processes named in `metricsUrls` (the members' workers
+ * and gateways). The resident size keeps pages the allocator once used; the
+ * heap falls back at each garbage collection, so its lowest samples show
+ * whether live data grows.
+ */
+export async function withHeap(samples: ProcSample[], metricsUrls: Record<string, string>): Promise<ProcSample[]> {
+  await Promise.all(
+    samples.map(async (s) => {
+      const url = metricsUrls[s.name];
+      if (!url) return;
+      const text = await fetch(url, { signal: AbortSignal.timeout(5_000) })
+        .then((r) => (r.ok ? r.text() : ''))
+        .catch(() => '');
+      const bytes = Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1]);
+      if (Number.isFinite(bytes)) s.heapMb = Math.round(bytes / 2 ** 20);
+    }),
+  );
+  return samples;
 }
 
 /** CPU ms each process spent between two samples. */

@@ -250,10 +250,13 @@ function sumCpu(cpu?: Record<string, number>): string {
 }
 
 function memoryTable(r: BenchResults): string {
+  const floors = r.soak ? heapFloors(r.soak.samples) : undefined;
   const rows = (r.soak?.start ?? r.memory.idleStart).map((s) => {
     const end = (r.soak?.end ?? r.memory.idleEnd).find((e) => e.pid === s.pid);
     const idle = r.idleCpuMsPerSec?.[s.name] ?? '–';
-    return `| ${s.name} | ${idle} | ${s.rssMb} | ${end?.rssMb ?? '–'} | ${s.openFds} | ${end?.openFds ?? '–'} |`;
+    const floor = floors?.get(s.pid);
+    const heap = floors ? ` ${floor ? `${floor.first} / ${floor.last}` : '–'} |` : '';
+    return `| ${s.name} | ${idle} | ${s.rssMb} | ${end?.rssMb ?? '–'} |${heap} ${s.openFds} | ${end?.openFds ?? '–'} |`;
   });
   const what = r.soak
     ? `Resident memory over the ${Math.round((r.soak.samples.at(-1)?.atS ?? 0) / 60)}-minute soak at ${r.soak.concurrency} in flight (${r.soak.completed} processes):`
@@ -261,10 +264,40 @@ function memoryTable(r: BenchResults): string {
   return [
     `Idle CPU: ms of CPU per second of each process over ${r.idleWindowS} s after warm-up with nothing in flight (the polling loops' cost). ${what}`,
     '',
-    '| process | idle CPU ms/s | RSS start MB | RSS end MB | open fds start | open fds end |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    floors
+      ? `| process | idle CPU ms/s | RSS start MB | RSS end MB | heap floor MB, first / last ${FLOOR_WINDOW_S / 60} min | open fds start | open fds end |`
+      : '| process | idle CPU ms/s | RSS start MB | RSS end MB | open fds start | open fds end |',
+    floors ? '| --- | ---: | ---: | ---: | ---: | ---: | ---: |' : '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
     `Member databases (3 SQLite files with WAL): ${(r.memory.dbBytesStart / 2 ** 20).toFixed(1)} MB → ${(r.memory.dbBytesEnd / 2 ** 20).toFixed(1)} MB.`,
   ].join('\n');
+}
+
+/** The stretch at each end of the soak whose lowest heap sample is its floor. */
+const FLOOR_WINDOW_S = 180;
+
+/**
+ * Lowest heap in use sampled in the soak's first and last FLOOR_WINDOW_S, by
+ * pid: a sample just after a garbage collection is close to the live data,
+ * so a floor that stays put means the live data does not grow.
+ */
+function heapFloors(samples: { atS: number; processes: ProcSample[] }[]): Map<number, { first: number; last: number }> {
+  const end = samples.at(-1)?.atS ?? 0;
+  const lowest = (from: number, to: number) => {
+    const low = new Map<number, number>();
+    for (const s of samples)
+      if (s.atS >= from && s.atS <= to)
+        for (const p of s.processes)
+          if (p.heapMb !== undefined) low.set(p.pid, Math.min(low.get(p.pid) ?? Infinity, p.heapMb));
+    return low;
+  };
+  const first = lowest(0, FLOOR_WINDOW_S);
+  const last = lowest(end - FLOOR_WINDOW_S, end);
+  const floors = new Map<number, { first: number; last: number }>();
+  for (const [pid, low] of first) {
+    const late = last.get(pid);
+    if (late !== undefined) floors.set(pid, { first: low, last: late });
+  }
+  return floors;
 }
