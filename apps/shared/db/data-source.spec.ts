@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction, openDatabase, writeOnce } from './data-source.js';
 import { sqlRows } from './sql.js';
@@ -21,14 +21,18 @@ describe('SQLite transactions while another process writes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('waits for the write lock with the event loop free, then writes', async () => {
-    // The other process of the member (its gateway, say), holding the write lock.
+  /**
+   * Runs `write` while the other process of the member (its gateway, say)
+   * holds the write lock for 300 ms; returns how often a 5 ms timer ran
+   * meanwhile. The lock is released by a timer: were the wait a sleep inside
+   * SQLite, the timer could not run before the 15 s busy timeout, and the
+   * write would fail.
+   */
+  async function ticksWhileLocked(write: () => Promise<unknown>): Promise<number> {
     const other = new Database(file);
     other.exec('BEGIN IMMEDIATE');
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 5);
-    // Released by a timer: were the wait a sleep inside SQLite, the timer could
-    // not run before the 15 s busy timeout, and the write would fail.
     const release = new Promise<void>((resolve) =>
       setTimeout(() => {
         other.exec('COMMIT');
@@ -36,47 +40,34 @@ describe('SQLite transactions while another process writes', () => {
       }, 300),
     );
     try {
-      const written = inTransaction(ds, (em) =>
-        sqlRows(em, 'INSERT INTO "counters" ("name", "value") VALUES (?, ?)', ['locked', 1]),
-      );
+      const written = write();
       await release;
       await written;
-      expect(ticks).toBeGreaterThan(10);
+      return ticks;
     } finally {
       clearInterval(ticker);
       other.close();
     }
-    const [row] = await sqlRows<{ value: number }>(ds, 'SELECT "value" FROM "counters" WHERE "name" = ?', ['locked']);
-    expect(row?.value).toBe(1);
-    // The connection's busy timeout is back for writes made outside inTransaction.
+  }
+
+  const counter = async (name: string) =>
+    (await sqlRows<{ value: number }>(ds, 'SELECT "value" FROM "counters" WHERE "name" = ?', [name]))[0]?.value;
+
+  it('waits for the write lock with the event loop free, then writes', async () => {
+    const insert = (em: EntityManager) =>
+      sqlRows(em, 'INSERT INTO "counters" ("name", "value") VALUES (?, ?)', ['locked', 1]);
+    expect(await ticksWhileLocked(() => inTransaction(ds, insert))).toBeGreaterThan(10);
+    expect(await counter('locked')).toBe(1);
+    // The connection's busy timeout is back for what runs outside the writers' turn (reads, migrations).
     const [timeout] = await sqlRows<{ timeout: number }>(ds, 'PRAGMA busy_timeout');
     expect(timeout?.timeout).toBe(15_000);
   }, 30_000);
 
   it('makes a single write wait for the lock with the event loop free too', async () => {
-    const other = new Database(file);
-    other.exec('BEGIN IMMEDIATE');
-    let ticks = 0;
-    const ticker = setInterval(() => ticks++, 5);
-    const release = new Promise<void>((resolve) =>
-      setTimeout(() => {
-        other.exec('COMMIT');
-        resolve();
-      }, 300),
-    );
-    try {
-      const written = writeOnce(ds, (em) =>
-        sqlRows(em, 'INSERT INTO "counters" ("name", "value") VALUES (?, ?)', ['single', 1]),
-      );
-      await release;
-      await written;
-      expect(ticks).toBeGreaterThan(10);
-    } finally {
-      clearInterval(ticker);
-      other.close();
-    }
-    const [row] = await sqlRows<{ value: number }>(ds, 'SELECT "value" FROM "counters" WHERE "name" = ?', ['single']);
-    expect(row?.value).toBe(1);
+    const insert = (em: EntityManager) =>
+      sqlRows(em, 'INSERT INTO "counters" ("name", "value") VALUES (?, ?)', ['single', 1]);
+    expect(await ticksWhileLocked(() => writeOnce(ds, insert))).toBeGreaterThan(10);
+    expect(await counter('single')).toBe(1);
   }, 30_000);
 
   it('keeps a single write out of a transaction this process has open', async () => {

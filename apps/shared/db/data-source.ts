@@ -54,7 +54,9 @@ export function createDataSource(options: DatabaseOptions): DataSource {
   const file = resolve(options.sqlitePath);
   mkdirSync(dirname(file), { recursive: true });
   // The gateway and the worker of a member share the file: WAL lets readers
-  // run beside the writer, and the busy timeout makes writers queue.
+  // run beside the writer. Writers queue in inTransaction and writeOnce; the
+  // busy timeout is left for what runs outside them (migrations, a read
+  // meeting a WAL recovery).
   // synchronous=NORMAL in WAL mode loses nothing when a process is killed,
   // only on a power cut, and spares an fsync per commit.
   return new DataSource({
