@@ -3,7 +3,7 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { EventRecord } from '../../../shared/db/entities.js';
-import { nowIso, writeOnce } from '../../../shared/db/data-source.js';
+import { inTransaction, nowIso, writeOnce } from '../../../shared/db/data-source.js';
 import { SubscriptionDeliveryRecord, SubscriptionRecord } from '../../../shared/db/subscription-entities.js';
 import { ApiError } from '../../common/api-error.js';
 import { DATA_SOURCE } from '../../core/tokens.js';
@@ -88,7 +88,7 @@ export class SubscriptionsService {
   async delete(namespace: string, idOrName: string): Promise<void> {
     const sub = await this.find(namespace, idOrName);
     await this.delivery.deleted(sub.id);
-    await this.ds.transaction(async (em) => {
+    await inTransaction(this.ds, async (em) => {
       await em.delete(SubscriptionDeliveryRecord, { subscriptionId: sub.id });
       await em.delete(SubscriptionRecord, { id: sub.id });
     });
