@@ -8,7 +8,7 @@ export interface ProcSample {
   /** User + system CPU time so far, in ms. */
   cpuMs: number;
   openFds: number;
-  /** V8 heap in use, for the processes that serve Prometheus metrics (see heapUsed). */
+  /** V8 heap in use, for the processes that serve Prometheus metrics (see withHeap). */
   heapMb?: number;
 }
 

@@ -251,6 +251,7 @@ function sumCpu(cpu?: Record<string, number>): string {
 
 function memoryTable(r: BenchResults): string {
   const floors = r.soak ? heapFloors(r.soak.samples) : undefined;
+  const heapColumn = floors ? ` heap floor MB, first / last ${FLOOR_WINDOW_S / 60} min |` : '';
   const rows = (r.soak?.start ?? r.memory.idleStart).map((s) => {
     const end = (r.soak?.end ?? r.memory.idleEnd).find((e) => e.pid === s.pid);
     const idle = r.idleCpuMsPerSec?.[s.name] ?? '–';
@@ -264,10 +265,8 @@ function memoryTable(r: BenchResults): string {
   return [
     `Idle CPU: ms of CPU per second of each process over ${r.idleWindowS} s after warm-up with nothing in flight (the polling loops' cost). ${what}`,
     '',
-    floors
-      ? `| process | idle CPU ms/s | RSS start MB | RSS end MB | heap floor MB, first / last ${FLOOR_WINDOW_S / 60} min | open fds start | open fds end |`
-      : '| process | idle CPU ms/s | RSS start MB | RSS end MB | open fds start | open fds end |',
-    floors ? '| --- | ---: | ---: | ---: | ---: | ---: | ---: |' : '| --- | ---: | ---: | ---: | ---: | ---: |',
+    `| process | idle CPU ms/s | RSS start MB | RSS end MB |${heapColumn} open fds start | open fds end |`,
+    `| --- | ---: | ---: | ---: |${floors ? ' ---: |' : ''} ---: | ---: |`,
     ...rows,
     '',
     `Member databases (3 SQLite files with WAL): ${(r.memory.dbBytesStart / 2 ** 20).toFixed(1)} MB → ${(r.memory.dbBytesEnd / 2 ** 20).toFixed(1)} MB.`,
