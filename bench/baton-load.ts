@@ -1,7 +1,7 @@
-import type { MemberFeeds } from './member-feed.js';
+import type { Observer } from './observer.js';
 
 /** Starts one trade-settlement over the buyer's REST API; ends when it is final at every member. */
-export async function runBatonTrade(buyerGateway: string, feeds: MemberFeeds): Promise<void> {
+export async function runBatonTrade(buyerGateway: string, observer: Pick<Observer, 'waitFinal'>): Promise<void> {
   const res = await fetch(`${buyerGateway}/api/v1/processes`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -9,5 +9,5 @@ export async function runBatonTrade(buyerGateway: string, feeds: MemberFeeds): P
   });
   if (res.status !== 202) throw new Error(`start refused: ${res.status} ${await res.text()}`);
   const { id } = (await res.json()) as { id: string };
-  await feeds.waitFinal(id, 300_000);
+  await observer.waitFinal(id, 300_000);
 }

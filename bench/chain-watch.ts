@@ -6,6 +6,48 @@ import { createLogger } from '../apps/shared/logger.js';
 /** While the WebSocket is down, the chain is polled this often instead. */
 const FALLBACK_POLL_MS = 10;
 
+/** Asks the chain for its head (one JSON-RPC request). */
+export async function blockNumberAt(rpcUrl: string): Promise<number> {
+  const res = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }),
+  });
+  return Number(((await res.json()) as { result: string }).result);
+}
+
+/**
+ * The benchmark's reads of the chain: its head, and the batches mined in a
+ * range. When each block became visible is the observer's
+ * (`BlockClock`, on the observer thread).
+ */
+export class ChainWatch {
+  readonly sequencer: SequencerClient;
+
+  constructor(
+    private readonly rpcUrl: string,
+    sequencerAddress: string,
+  ) {
+    this.sequencer = new SequencerClient({ rpcUrl, address: sequencerAddress });
+  }
+
+  blockNumber(): Promise<number> {
+    return blockNumberAt(this.rpcUrl);
+  }
+
+  /** Batches mined in [from, to], and a pin → block map for them. */
+  async batches(from: number, to: number): Promise<{ batches: PinnedBatch[]; blockOfPin: Map<number, number> }> {
+    const batches = await this.sequencer.batchesBetween(from, to);
+    const blockOfPin = new Map<number, number>();
+    for (const b of batches) for (let i = 0; i < b.pins.length; i++) blockOfPin.set(b.firstPin + i, b.blockNumber);
+    return { batches, blockOfPin };
+  }
+
+  destroy(): void {
+    this.sequencer.destroy();
+  }
+}
+
 /**
  * Notes when each block first becomes visible on the chain (the journaling
  * proxy the members read through): the start of the ledger-to-subscriber
@@ -14,9 +56,8 @@ const FALLBACK_POLL_MS = 10;
  * own requests stay out of the network's CPU; it polls every 10 ms only
  * while the subscription is down.
  */
-export class ChainWatch {
+export class BlockClock {
   readonly seenAt = new Map<number, number>();
-  readonly sequencer: SequencerClient;
   private readonly heads: NewHeads;
   private timer?: NodeJS.Timeout;
   private head = -1;
@@ -27,21 +68,10 @@ export class ChainWatch {
   constructor(
     private readonly rpcUrl: string,
     wsUrl: string,
-    sequencerAddress: string,
   ) {
-    this.sequencer = new SequencerClient({ rpcUrl, address: sequencerAddress });
     // Its warnings (a subscription lost) go to stderr beside the bench's own lines.
-    const log = createLogger('chain-watch', 'bench', 'warn', destination({ dest: 2, sync: true }));
+    const log = createLogger('block-clock', 'bench', 'warn', destination({ dest: 2, sync: true }));
     this.heads = new NewHeads(wsUrl, (n) => this.announced(n), log);
-  }
-
-  async blockNumber(): Promise<number> {
-    const res = await fetch(this.rpcUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }),
-    });
-    return Number(((await res.json()) as { result: string }).result);
   }
 
   start(): void {
@@ -54,19 +84,6 @@ export class ChainWatch {
   stop(): void {
     this.heads.stop();
     clearInterval(this.timer);
-  }
-
-  /** Batches mined in [from, to], and a pin → block map for them. */
-  async batches(from: number, to: number): Promise<{ batches: PinnedBatch[]; blockOfPin: Map<number, number> }> {
-    const batches = await this.sequencer.batchesBetween(from, to);
-    const blockOfPin = new Map<number, number>();
-    for (const b of batches) for (let i = 0; i < b.pins.length; i++) blockOfPin.set(b.firstPin + i, b.blockNumber);
-    return { batches, blockOfPin };
-  }
-
-  destroy(): void {
-    this.stop();
-    this.sequencer.destroy();
   }
 
   /** An announced block is stamped at once; without a number the head is read. */
@@ -89,7 +106,7 @@ export class ChainWatch {
       while (this.unreadSince !== undefined) {
         const at = this.unreadSince;
         this.unreadSince = undefined;
-        const n = await this.blockNumber().catch(() => undefined);
+        const n = await blockNumberAt(this.rpcUrl).catch(() => undefined);
         if (n === undefined) {
           this.unreadSince ??= at; // read again on the next announcement, with this block's time
           break;

@@ -5,12 +5,21 @@ import { PROJECT_ROOT } from '../apps/shared/paths.js';
 import { runBatonTrade } from './baton-load.js';
 import { ChainWatch } from './chain-watch.js';
 import { closedLoop, type LevelResult } from './closed-loop.js';
-import { MemberFeeds } from './member-feed.js';
+import { Observer } from './observer.js';
 import { PlainTemporal } from './plain-load.js';
 import { ledgerBurst } from './ledger-burst.js';
 import { replayDurable } from './replay.js';
 import { pinCycles } from './breakdown.js';
-import { cpuBetween, cpuRate, filesSize, networkProcesses, sample, withHeap, type ProcSample } from './procs.js';
+import {
+  cpuBetween,
+  cpuRate,
+  filesSize,
+  loopDelays,
+  networkProcesses,
+  sample,
+  withHeap,
+  type ProcSample,
+} from './procs.js';
 import { REBUILD_NAMESPACE, rebuildFromBlock0 } from './rebuild.js';
 import { waitUntilSettled } from './settle.js';
 import { machineInfo, writeReports, type BatonLevel, type BenchResults } from './report.js';
@@ -78,14 +87,19 @@ async function main(): Promise<void> {
   const temporalAddress = `127.0.0.1:${options.temporalPort}`;
   const plain = await PlainTemporal.start(temporalAddress, dataDir, DEMO_MEMBERS);
   const gateways = Object.fromEntries(DEMO_MEMBERS.map((m) => [m, network.gatewayUrl(m)]));
-  const feeds = await MemberFeeds.open(gateways);
-  const chain = new ChainWatch(network.chainUrl, network.chainWsUrl, network.sequencer);
-  chain.start();
+  const observer = await Observer.start({ gateways, rpcUrl: network.chainUrl, wsUrl: network.chainWsUrl });
+  const chain = new ChainWatch(network.chainUrl, network.sequencer);
   const procs = await networkProcesses(dataDir, plain.pids);
   const dbFiles = DEMO_MEMBERS.flatMap((m) =>
     ['', '-wal', '-shm'].map((s) => join(dataDir, 'members', m, `baton.sqlite${s}`)),
   );
-  const baton = () => runBatonTrade(gateways.buyer, feeds);
+  const metricsUrls = Object.fromEntries(
+    DEMO_MEMBERS.flatMap((m) => [
+      [`${m} worker`, `${network.workerMetricsUrl(m)}/metrics`],
+      [`${m} gateway`, `${network.gatewayUrl(m)}/metrics`],
+    ]),
+  );
+  const baton = () => runBatonTrade(gateways.buyer, observer);
   const plainOne = () => plain.runOne();
   const settle = async (when: string) => {
     if (!(await waitUntilSettled(gateways, () => chain.blockNumber())))
@@ -98,19 +112,19 @@ async function main(): Promise<void> {
     await settle('after warm-up');
     // The benchmark's own block watch rests meanwhile: the window shows the network's polling loops.
     log(`idle: ${mode.idleMs / 1000} s with nothing in flight`);
-    chain.stop();
+    observer.watchBlocks(false);
     const idleStart = await sample(procs);
     const idleFrom = Date.now();
     await sleep(mode.idleMs);
     const idleCpuMsPerSec = cpuRate(idleStart, await sample(procs), Date.now() - idleFrom);
-    chain.start();
+    observer.watchBlocks(true);
     log(`idle CPU ms/s: ${JSON.stringify(idleCpuMsPerSec)}`);
     const dbAtStart = await filesSize(dbFiles);
 
     const batonLevels: BatonLevel[] = [];
     const plainLevels: LevelResult[] = [];
     for (const c of mode.levels) {
-      batonLevels.push(await measureBaton(c, mode.levelMs, baton, feeds, chain, procs));
+      batonLevels.push(await measureBaton(c, mode.levelMs, baton, { observer, chain, procs, metricsUrls }));
       log(`baton   c=${c}: ${fmt(batonLevels.at(-1)!)}`);
       const before = await sample(procs);
       const p = await closedLoop(c, mode.levelMs, plainOne);
@@ -122,12 +136,6 @@ async function main(): Promise<void> {
     }
 
     let soak: BenchResults['soak'];
-    const metricsUrls = Object.fromEntries(
-      DEMO_MEMBERS.flatMap((m) => [
-        [`${m} worker`, `${network.workerMetricsUrl(m)}/metrics`],
-        [`${m} gateway`, `${network.gatewayUrl(m)}/metrics`],
-      ]),
-    );
     if (mode.soakMs > 0) soak = await runSoak(mode.soakMs, baton, procs, dbFiles, metricsUrls);
     await sleep(3_000);
     const idleEnd = await sample(procs);
@@ -155,7 +163,7 @@ async function main(): Promise<void> {
       baton: batonLevels,
       plainTemporal: plainLevels,
       ...headline(batonLevels, plainLevels),
-      deliveryVia: feeds.durable
+      deliveryVia: observer.durable
         ? 'durable WebSocket subscription, one ack per event'
         : 'ephemeral WebSocket subscription (no durable subscriptions in this build)',
       // The goal's replay is a member catching up with the ledger: the rebuild when it was measured.
@@ -182,7 +190,7 @@ async function main(): Promise<void> {
       `done: throughputRatio ${results.throughputRatio}, pinsPerTx ${results.pinsPerTx}, deliveryP99Ms ${results.deliveryP99Ms}`,
     );
   } finally {
-    feeds.close();
+    await observer.close();
     chain.destroy();
     await plain.stop();
     await network.stop();
@@ -193,16 +201,18 @@ async function measureBaton(
   concurrency: number,
   ms: number,
   runOne: () => Promise<void>,
-  feeds: MemberFeeds,
-  chain: ChainWatch,
-  procs: Map<string, number>,
+  on: { observer: Observer; chain: ChainWatch; procs: Map<string, number>; metricsUrls: Record<string, string> },
 ): Promise<BatonLevel> {
+  const { observer, chain, procs } = on;
   const fromBlock = (await chain.blockNumber()) + 1;
   const before = await sample(procs);
-  feeds.events = [];
-  feeds.recording = true;
+  await loopDelays(on.metricsUrls);
+  observer.record(true);
   const level = await closedLoop(concurrency, ms, runOne);
-  feeds.recording = false;
+  observer.record(false);
+  const loopDelayMs = await loopDelays(on.metricsUrls);
+  const { events, seenAt: stamps, loopDelayMs: observerDelay } = await observer.take();
+  const seenAt = new Map(stamps);
   const after = await sample(procs);
   const toBlock = await chain.blockNumber();
   const { batches, blockOfPin } = await chain.batches(fromBlock, toBlock);
@@ -213,9 +223,9 @@ async function measureBaton(
   const ledgerDelivery: number[] = [];
   const blockToLog: number[] = [];
   const logToSubscriber: number[] = [];
-  for (const e of feeds.events) {
+  for (const e of events) {
     const block = e.type === 'batch-pinned' ? e.blockNumber : e.pin === undefined ? undefined : blockOfPin.get(e.pin);
-    const seen = block === undefined ? undefined : chain.seenAt.get(block);
+    const seen = block === undefined ? undefined : seenAt.get(block);
     if (seen === undefined) continue;
     if (e.type === 'batch-pinned') {
       ledgerDelivery.push(e.receivedAt - seen);
@@ -236,7 +246,8 @@ async function measureBaton(
     batchPinnedDelivery: summarize(ledgerDelivery),
     deliverySplit: { blockToLog: summarize(blockToLog), logToSubscriber: summarize(logToSubscriber) },
     cpuMsPerProcess: perProcess(cpuBetween(before, after), level.completed),
-    pinCycle: pinCycles(feeds.events, blockOfPin, chain.seenAt),
+    pinCycle: pinCycles(events, blockOfPin, seenAt),
+    loopDelayMs: { ...loopDelayMs, 'bench observer': observerDelay },
   };
 }
 

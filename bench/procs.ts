@@ -80,6 +80,33 @@ export async function withHeap(samples: ProcSample[], metricsUrls: Record<string
   return samples;
 }
 
+/** A Node process's event-loop delay, ms: how long a ready callback may have waited. */
+export interface LoopDelay {
+  p99: number;
+  max: number;
+}
+
+/**
+ * Each member process's event-loop delay since the previous call, from its
+ * `/metrics` (prom-client keeps a histogram at 10 ms resolution and starts it
+ * afresh on every scrape): call once to start a window, again to read it.
+ */
+export async function loopDelays(metricsUrls: Record<string, string>): Promise<Record<string, LoopDelay>> {
+  const out: Record<string, LoopDelay> = {};
+  await Promise.all(
+    Object.entries(metricsUrls).map(async ([name, url]) => {
+      const text = await fetch(url, { signal: AbortSignal.timeout(5_000) })
+        .then((r) => (r.ok ? r.text() : ''))
+        .catch(() => '');
+      const ms = (metric: string) =>
+        Math.round(Number(new RegExp(`^${metric} (\\S+)$`, 'm').exec(text)?.[1]) * 1e4) / 10;
+      const delay = { p99: ms('nodejs_eventloop_lag_p99_seconds'), max: ms('nodejs_eventloop_lag_max_seconds') };
+      if (Number.isFinite(delay.p99)) out[name] = delay;
+    }),
+  );
+  return out;
+}
+
 /** CPU ms each process spent between two samples. */
 export function cpuBetween(before: ProcSample[], after: ProcSample[]): Record<string, number> {
   const out: Record<string, number> = {};

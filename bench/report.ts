@@ -6,7 +6,7 @@ import type { PinCycle } from './breakdown.js';
 import type { LevelResult } from './closed-loop.js';
 import type { LedgerBurstResult } from './ledger-burst.js';
 import { renderChart } from './chart.js';
-import type { ProcSample } from './procs.js';
+import type { LoopDelay, ProcSample } from './procs.js';
 import type { RebuildResult } from './rebuild.js';
 import type { ReplayResult } from './replay.js';
 import type { LatencySummary } from './stats.js';
@@ -27,6 +27,12 @@ export interface BatonLevel extends LevelResult {
   deliverySplit: { blockToLog: LatencySummary; logToSubscriber: LatencySummary };
   cpuMsPerProcess: Record<string, number>;
   pinCycle: PinCycle;
+  /**
+   * Event-loop delay over the level of each member's worker and gateway (from
+   * their `/metrics`) and of the benchmark's observer thread, whose delay is
+   * how late its stamps may be (bench/observer.ts).
+   */
+  loopDelayMs?: Record<string, LoopDelay>;
 }
 
 export interface BenchResults {
@@ -158,6 +164,8 @@ export function markdown(r: BenchResults): string {
     ...r.baton.map(
       (b) => `| ${b.concurrency} | ${lat2(b.deliverySplit.blockToLog)} | ${lat2(b.deliverySplit.logToSubscriber)} |`,
     ),
+    '',
+    ...loopDelayTable(r),
     '',
     'CPU ms per completed process, by process (Baton at each concurrency):',
     '',
@@ -299,4 +307,23 @@ function heapFloors(samples: { atS: number; processes: ProcSample[] }[]): Map<nu
     if (late !== undefined) floors.set(pid, { first: low, last: late });
   }
   return floors;
+}
+
+/**
+ * Event-loop delay of each Node process over each Baton level, p99 / max ms:
+ * how long work that was ready waited for its thread. The observer's row
+ * bounds how late the benchmark's own stamps may be.
+ */
+function loopDelayTable(r: BenchResults): string[] {
+  const names = [...new Set(r.baton.flatMap((b) => Object.keys(b.loopDelayMs ?? {})))];
+  if (names.length === 0) return [];
+  const cell = (d: LoopDelay | undefined) => (d ? `${d.p99} / ${d.max}` : '–');
+  return [
+    "Event-loop delay over each Baton level, p99 / max ms (prom-client's 10 ms histogram for members; the observer thread at 1 ms):",
+    '',
+    `| process | ${r.baton.map((b) => `${b.concurrency} in flight`).join(' | ')} |`,
+    `| --- | ${r.baton.map(() => '---:').join(' | ')} |`,
+    ...names.map((name) => `| ${name} | ${r.baton.map((b) => cell(b.loopDelayMs?.[name])).join(' | ')} |`),
+    '',
+  ];
 }
