@@ -159,7 +159,10 @@ async function main(): Promise<void> {
       startedAt: new Date(began).toISOString(),
       durationS: Math.round((Date.now() - began) / 1000),
       machine: machineInfo(),
-      settings: pick(process.env, ['PIN_BATCH_MAX', 'PIN_LINGER_MS', 'LEDGER_POLL_MS', 'WS_MAX_FRAMES_PER_SECOND']),
+      settings: {
+        ...pick(process.env, ['PIN_BATCH_MAX', 'PIN_LINGER_MS', 'LEDGER_POLL_MS', 'WS_MAX_FRAMES_PER_SECOND']),
+        BATON_TEMPORAL_NICE: String(options.temporalNice),
+      },
       baton: batonLevels,
       plainTemporal: plainLevels,
       ...headline(batonLevels, plainLevels),

@@ -125,7 +125,7 @@ export function markdown(r: BenchResults): string {
   const m = r.machine;
   const n = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? '–' : String(x));
   const lines = [
-    `Run \`${r.mode}\` of ${r.startedAt} (${r.durationS} s) on ${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}, ${m.os}.`,
+    `Run \`${r.mode}\` of ${r.startedAt} (${r.durationS} s) on ${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}, ${m.os}${niceness(r)}.`,
     '',
     '| headline | value | goal |',
     '| --- | --- | --- |',
@@ -326,4 +326,10 @@ function loopDelayTable(r: BenchResults): string[] {
     ...names.map((name) => `| ${name} | ${r.baton.map((b) => cell(b.loopDelayMs?.[name])).join(' | ')} |`),
     '',
   ];
+}
+
+/** The Temporal dev server's niceness, when the run recorded it (older results did not). */
+function niceness(r: BenchResults): string {
+  const nice = r.settings.BATON_TEMPORAL_NICE;
+  return nice === undefined ? '' : `; Temporal dev server at niceness ${nice}`;
 }

@@ -24,6 +24,8 @@ export interface LocalNetworkOptions {
   gatewayBasePort: number;
   /** Temporal namespaces to register beside the members' own (the benchmark's rebuilding member uses one). */
   extraNamespaces?: string[];
+  /** Niceness of the Temporal dev server (see TemporalDevServerOptions.nice). */
+  temporalNice: number;
   log: (line: string) => void;
 }
 
@@ -35,8 +37,24 @@ export function localNetworkOptionsFromEnv(env = process.env, log: (line: string
     temporalUiPort: port('BATON_TEMPORAL_UI_PORT', 8233),
     chainPort: port('BATON_CHAIN_PORT', 8545),
     gatewayBasePort: port('BATON_GATEWAY_BASE_PORT', 3000),
+    temporalNice: niceness(env.BATON_TEMPORAL_NICE ?? String(DEFAULT_TEMPORAL_NICE)),
     log,
   };
+}
+
+/**
+ * The dev server's default niceness. On one machine the server takes the
+ * largest share of the CPU under load; at 0 the members' gateways and ledger
+ * readers waited in the run queue several times as long as they ran, and
+ * every event reached apps that much later (docs/benchmarks.md, seventh round).
+ */
+const DEFAULT_TEMPORAL_NICE = 5;
+
+function niceness(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 19)
+    throw new Error(`BATON_TEMPORAL_NICE must be a whole number from 0 to 19, not "${value}"`);
+  return n;
 }
 
 interface Deployment {
@@ -95,6 +113,7 @@ export class LocalNetwork {
       uiPort: this.options.temporalUiPort,
       namespaces: [...DEMO_MEMBERS, ...(this.options.extraNamespaces ?? [])],
       searchAttributes: { BatonProcessType: 'Keyword', BatonStatus: 'Keyword', BatonMember: 'Keyword' },
+      nice: this.options.temporalNice,
       log,
     };
     this.temporal = await TemporalDevServer.start(temporalOptions);

@@ -25,6 +25,13 @@ export interface TemporalDevServerOptions {
   log?: (line: string) => void;
   /** How long to wait for the server to answer. Default 60 s. */
   readyTimeoutMs?: number;
+  /**
+   * Niceness for the server (0 to 19; default 0). The local network runs it
+   * above 0 so that, when every process shares a few cores, the server's bulk
+   * work queues behind the members' gateways and ledger readers (see
+   * docs/deployment.md). Ignored on Windows.
+   */
+  nice?: number;
 }
 
 // temporal.api.enums.v1.IndexedValueType; the numbers are part of the wire protocol.
@@ -101,11 +108,16 @@ export class TemporalDevServer {
       args.push('--search-attribute', `${name}=${type}`);
     }
 
-    log(`temporal: starting dev server on ${host}:${o.port} (UI ${o.uiPort}), db ${dbFile}, log ${logFile}`);
+    const nice = o.nice ? `, nice ${o.nice}` : '';
+    log(`temporal: starting dev server on ${host}:${o.port} (UI ${o.uiPort}${nice}), db ${dbFile}, log ${logFile}`);
     const fd = openSync(logFile, 'a');
     let child: ChildProcess;
     try {
-      child = spawn(o.cli, args, { stdio: ['ignore', fd, fd] });
+      // Through nice(1), which execs the server: every thread the server makes inherits the niceness.
+      const niced = o.nice && process.platform !== 'win32';
+      child = niced
+        ? spawn('nice', ['-n', String(o.nice), o.cli, ...args], { stdio: ['ignore', fd, fd] })
+        : spawn(o.cli, args, { stdio: ['ignore', fd, fd] });
     } finally {
       closeSync(fd); // the child holds its own copy
     }
@@ -124,6 +136,11 @@ export class TemporalDevServer {
     }
     log(`temporal: ready at ${server.address}, UI ${server.uiUrl}`);
     return server;
+  }
+
+  /** The server's process id (undefined when it could not be spawned). */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   /** SIGTERM, then SIGKILL after 10 s; resolves once the process has exited. */

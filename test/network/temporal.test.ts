@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -132,7 +132,7 @@ describe('TemporalDevServer', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function start(extra: Record<string, 'Keyword'> = {}): Promise<TemporalDevServer> {
+  async function start(extra: Record<string, 'Keyword'> = {}, nice?: number): Promise<TemporalDevServer> {
     return TemporalDevServer.start({
       cli,
       dataDir,
@@ -140,6 +140,7 @@ describe('TemporalDevServer', () => {
       uiPort: await freePort(),
       namespaces,
       searchAttributes: { ...searchAttributes, ...extra },
+      nice,
     });
   }
 
@@ -211,4 +212,31 @@ describe('TemporalDevServer', () => {
       blocker.close();
     }
   });
+
+  // Linux keeps a niceness per thread: every thread the server made must have it.
+  it.runIf(process.platform === 'linux')(
+    'runs every thread of the server at the niceness asked for',
+    async () => {
+      const server = await start({}, 7);
+      try {
+        const pid = server.pid;
+        expect(pid).toBeDefined();
+        const tasks = await readdir(`/proc/${pid}/task`);
+        expect(tasks.length).toBeGreaterThan(1);
+        const niceness = await Promise.all(
+          tasks.map(async (tid) => {
+            const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+            // Field 19; the fields after the command name (in parentheses) start at field 3.
+            return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+          }),
+        );
+        expect(new Set(niceness)).toEqual(new Set([7]));
+        const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+        expect(cmdline.split('\0')[0]).toBe(cli); // nice(1) exec'd the server in its own place
+      } finally {
+        await server.stop();
+      }
+    },
+    180_000,
+  );
 });
