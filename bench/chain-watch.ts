@@ -5,6 +5,8 @@ import { createLogger } from '../apps/shared/logger.js';
 
 /** While the WebSocket is down, the chain is polled this often instead. */
 const FALLBACK_POLL_MS = 10;
+/** While it is up, how often the clock looks whether it still is (a timer every 10 ms costs about 9 ms of CPU a second). */
+const LIVE_CHECK_MS = 1_000;
 
 /** Asks the chain for its head (one JSON-RPC request). */
 export async function blockNumberAt(rpcUrl: string): Promise<number> {
@@ -54,7 +56,8 @@ export class ChainWatch {
  * delivery time. It follows the proxy's newHeads announcements, as the
  * members' listeners do, stamping each announced block as it comes, so its
  * own requests stay out of the network's CPU; it polls every 10 ms only
- * while the subscription is down.
+ * while the subscription is down (a drop is noticed within a second, and the
+ * subscription's return makes it read the head).
  */
 export class BlockClock {
   readonly seenAt = new Map<number, number>();
@@ -76,14 +79,16 @@ export class BlockClock {
 
   start(): void {
     this.heads.start();
-    this.timer = setInterval(() => {
+    const tick = () => {
       if (!this.heads.live) this.announced();
-    }, FALLBACK_POLL_MS);
+      this.timer = setTimeout(tick, this.heads.live ? LIVE_CHECK_MS : FALLBACK_POLL_MS);
+    };
+    this.timer = setTimeout(tick, FALLBACK_POLL_MS);
   }
 
   stop(): void {
     this.heads.stop();
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
   }
 
   /** An announced block is stamped at once; without a number the head is read. */

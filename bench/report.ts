@@ -319,7 +319,7 @@ function loopDelayTable(r: BenchResults): string[] {
   if (names.length === 0) return [];
   const cell = (d: LoopDelay | undefined) => (d ? `${d.p99} / ${d.max}` : '–');
   return [
-    "Event-loop delay over each Baton level, p99 / max ms (prom-client's 10 ms histogram for members; the observer thread at 1 ms):",
+    "Event-loop delay over each Baton level, p99 / max ms: the time between ticks of a 10 ms timer, so 10 is on time (prom-client's histogram for the members; the benchmark's observer thread measures its own the same way):",
     '',
     `| process | ${r.baton.map((b) => `${b.concurrency} in flight`).join(' | ')} |`,
     `| --- | ${r.baton.map(() => '---:').join(' | ')} |`,
