@@ -220,8 +220,8 @@ async function measureBaton(
   const toBlock = await chain.blockNumber();
   const { batches, blockOfPin } = await chain.batches(fromBlock, toBlock);
   const pins = batches.reduce((n, b) => n + b.pins.length, 0);
-  // Process events (through the dispatcher, Temporal and the workflow) and the
-  // listener's own batch-pinned events (straight from the ledger to the log).
+  // Process events (the projector's, as it applies each pin) and the
+  // listener's own batch-pinned events (as it records each batch).
   const delivery: number[] = [];
   const ledgerDelivery: number[] = [];
   const blockToLog: number[] = [];

@@ -18,7 +18,7 @@ export interface BatonLevel extends LevelResult {
   chainTxPerSec: number;
   /** Pin's block first visible on the chain → event at a WebSocket subscriber. */
   delivery: LatencySummary;
-  /** The same for the listener's batch-pinned events, which do not go through Temporal. */
+  /** The same for the listener's batch-pinned events, written as it records each batch (before any projection). */
   batchPinnedDelivery: LatencySummary;
   /**
    * Process events' delivery in two parts, split at the event's `created` (the
