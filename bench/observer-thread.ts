@@ -19,8 +19,8 @@ async function main(): Promise<void> {
   }
   const clock = new BlockClock(setup.rpcUrl, setup.wsUrl);
   clock.start();
-  // How late this loop may stamp an event or a block. At the members' 10 ms
-  // resolution: a 1 ms timer cost the benchmark about 15 ms of CPU per process.
+  // How late this loop may stamp an event or a block, timed at the members'
+  // 10 ms: each tick wakes this otherwise idle thread, and costs CPU the network lacks.
   const delay = monitorEventLoopDelay({ resolution: 10 });
   const ms = (ns: number) => Math.round(ns / 1e5) / 10;
   port.on('message', (m: ObserverRequest) => {
