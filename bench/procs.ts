@@ -92,19 +92,21 @@ export interface LoopDelay {
  * afresh on every scrape): call once to start a window, again to read it.
  */
 export async function loopDelays(metricsUrls: Record<string, string>): Promise<Record<string, LoopDelay>> {
-  const out: Record<string, LoopDelay> = {};
-  await Promise.all(
+  const read = await Promise.all(
     Object.entries(metricsUrls).map(async ([name, url]) => {
       const text = await fetch(url, { signal: AbortSignal.timeout(5_000) })
         .then((r) => (r.ok ? r.text() : ''))
         .catch(() => '');
       const ms = (metric: string) =>
         Math.round(Number(new RegExp(`^${metric} (\\S+)$`, 'm').exec(text)?.[1]) * 1e4) / 10;
-      const delay = { p99: ms('nodejs_eventloop_lag_p99_seconds'), max: ms('nodejs_eventloop_lag_max_seconds') };
-      if (Number.isFinite(delay.p99)) out[name] = delay;
+      return [
+        name,
+        { p99: ms('nodejs_eventloop_lag_p99_seconds'), max: ms('nodejs_eventloop_lag_max_seconds') },
+      ] as const;
     }),
   );
-  return out;
+  // In the order given (the report's rows), leaving out any process that did not answer.
+  return Object.fromEntries(read.filter(([, delay]) => Number.isFinite(delay.p99)));
 }
 
 /** CPU ms each process spent between two samples. */
