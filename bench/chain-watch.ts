@@ -1,6 +1,7 @@
 import { destination } from 'pino';
 import { NewHeads } from '../apps/shared/chain/new-heads.js';
 import { SequencerClient, type PinnedBatch } from '../apps/shared/chain/sequencer.js';
+import { call } from '../apps/network/json-rpc.js';
 import { createLogger } from '../apps/shared/logger.js';
 
 /** While the WebSocket is down, the chain is polled this often instead. */
@@ -10,12 +11,7 @@ const LIVE_CHECK_MS = 1_000;
 
 /** Asks the chain for its head (one JSON-RPC request). */
 export async function blockNumberAt(rpcUrl: string): Promise<number> {
-  const res = await fetch(rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }),
-  });
-  return Number(((await res.json()) as { result: string }).result);
+  return Number(await call<string>(rpcUrl, 'eth_blockNumber'));
 }
 
 /**

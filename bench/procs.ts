@@ -70,14 +70,19 @@ export async function withHeap(samples: ProcSample[], metricsUrls: Record<string
     samples.map(async (s) => {
       const url = metricsUrls[s.name];
       if (!url) return;
-      const text = await fetch(url, { signal: AbortSignal.timeout(5_000) })
-        .then((r) => (r.ok ? r.text() : ''))
-        .catch(() => '');
+      const text = await metricsText(url);
       const bytes = Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1]);
       if (Number.isFinite(bytes)) s.heapMb = Math.round(bytes / 2 ** 20);
     }),
   );
   return samples;
+}
+
+/** A member process's Prometheus text from `url`, or '' when it does not answer in 5 s. */
+function metricsText(url: string): Promise<string> {
+  return fetch(url, { signal: AbortSignal.timeout(5_000) })
+    .then((r) => (r.ok ? r.text() : ''))
+    .catch(() => '');
 }
 
 /** A Node process's event-loop delay, ms: how long a ready callback may have waited. */
@@ -94,9 +99,7 @@ export interface LoopDelay {
 export async function loopDelays(metricsUrls: Record<string, string>): Promise<Record<string, LoopDelay>> {
   const read = await Promise.all(
     Object.entries(metricsUrls).map(async ([name, url]) => {
-      const text = await fetch(url, { signal: AbortSignal.timeout(5_000) })
-        .then((r) => (r.ok ? r.text() : ''))
-        .catch(() => '');
+      const text = await metricsText(url);
       const ms = (metric: string) =>
         Math.round(Number(new RegExp(`^${metric} (\\S+)$`, 'm').exec(text)?.[1]) * 1e4) / 10;
       return [

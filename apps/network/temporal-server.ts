@@ -114,10 +114,9 @@ export class TemporalDevServer {
     let child: ChildProcess;
     try {
       // Through nice(1), which execs the server: every thread the server makes inherits the niceness.
-      const niced = o.nice && process.platform !== 'win32';
-      child = niced
-        ? spawn('nice', ['-n', String(o.nice), o.cli, ...args], { stdio: ['ignore', fd, fd] })
-        : spawn(o.cli, args, { stdio: ['ignore', fd, fd] });
+      const [command, commandArgs] =
+        o.nice && process.platform !== 'win32' ? ['nice', ['-n', String(o.nice), o.cli, ...args]] : [o.cli, args];
+      child = spawn(command, commandArgs, { stdio: ['ignore', fd, fd] });
     } finally {
       closeSync(fd); // the child holds its own copy
     }
