@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { concat, keccak256, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HardhatNode } from '../../apps/network/hardhat-node.js';
+import { serveJsonRpc, type JsonRpcServer } from '../../apps/network/json-rpc-server.js';
+import { forward } from '../../apps/network/json-rpc.js';
 import { DEV_ACCOUNTS } from '../../apps/shared/chain/dev-accounts.js';
-import { SequencerClient, SequencerRevertError } from '../../apps/shared/chain/sequencer.js';
+import { SequencerClient, SequencerRevertError, type PinReceipt } from '../../apps/shared/chain/sequencer.js';
 import { b32, freePort, projectRoot, tempDir } from './chain-helpers.js';
 
 const [owner, buyer, seller, bank, outsider] = DEV_ACCOUNTS;
@@ -113,6 +115,64 @@ describe('Sequencer contract', () => {
     const receipts = await Promise.all([1, 2, 3, 4].map((i) => bk.pinBatch([b32('ctx')], [b32(i)])));
     const seqs = receipts.map((r) => r.sequence).sort((a, z) => a - z);
     expect(seqs).toEqual([seqs[0], seqs[0] + 1, seqs[0] + 2, seqs[0] + 3]);
+  });
+
+  describe('through a relay that counts the calls it passes to the node', () => {
+    let relay: JsonRpcServer;
+    let url: string;
+    const calls: string[] = [];
+    const count = (method: string) => calls.filter((m) => m === method).length;
+    const through = (privateKey: string, feeDataMaxAgeMs?: number) => {
+      const c = new SequencerClient({ rpcUrl: url, address, privateKey, feeDataMaxAgeMs });
+      clients.push(c);
+      return c;
+    };
+
+    beforeAll(async () => {
+      const port = await freePort();
+      relay = await serveJsonRpc('127.0.0.1', port, (req) => {
+        calls.push(req.method);
+        return forward(node.url, req);
+      });
+      url = `http://127.0.0.1:${port}`;
+    });
+    afterAll(() => relay.close());
+
+    it('asks the chain for nonce and fees once, not for every transaction', async () => {
+      calls.length = 0;
+      const b = through(buyer.privateKey);
+      const receipts: PinReceipt[] = [];
+      for (let i = 0; i < 4; i++) receipts.push(await b.pinBatch([b32('cached')], [b32(`cached-${i}`)]));
+      expect(receipts.map((r) => r.sequence)).toEqual([1, 2, 3, 4].map((i) => receipts[0].sequence + i - 1));
+      expect(count('eth_sendRawTransaction')).toBe(4);
+      // Still estimated each time: that is where a revert shows, with its reason, before any gas is spent.
+      expect(count('eth_estimateGas')).toBe(4);
+      expect(count('eth_getTransactionCount')).toBe(1);
+      expect(count('eth_getBlockByNumber')).toBe(1);
+      expect(count('eth_maxPriorityFeePerGas')).toBe(1);
+
+      calls.length = 0;
+      const fresh = through(buyer.privateKey, 0);
+      await fresh.pinBatch([b32('cached')], [b32('fresh-1')]);
+      await fresh.pinBatch([b32('cached')], [b32('fresh-2')]);
+      expect(count('eth_getBlockByNumber')).toBe(2);
+      expect(count('eth_getTransactionCount')).toBe(1);
+    });
+
+    it('takes a fresh nonce when another sender used the account meanwhile', async () => {
+      const first = through(seller.privateKey);
+      const second = through(seller.privateKey);
+      const a = await first.pinBatch([b32('shared')], [b32('shared-1')]);
+      const b = await second.pinBatch([b32('shared')], [b32('shared-2')]);
+      calls.length = 0;
+      // first's cached nonce is the one second used: the node refuses it, first asks again and sends once more.
+      const c = await first.pinBatch([b32('shared')], [b32('shared-3')]);
+      expect([b.sequence, c.sequence]).toEqual([a.sequence + 1, a.sequence + 2]);
+      expect(count('eth_sendRawTransaction')).toBe(2);
+      expect(count('eth_getTransactionCount')).toBe(1);
+      const batches = await first.batchesBetween(a.blockNumber, c.blockNumber);
+      expect(batches.map((x) => x.pins[0])).toEqual([b32('shared-1'), b32('shared-2'), b32('shared-3')]);
+    });
   });
 
   it('rejects malformed batches with their custom errors', async () => {

@@ -32,4 +32,10 @@ export interface SequencerClientOptions {
   privateKey?: string;
   /** How often receipts and blocks are polled; default 50 ms (local chains mine instantly). */
   pollingIntervalMs?: number;
+  /**
+   * How long fee data read for one transaction serves the next ones; default
+   * 5 s. The EIP-1559 fee ethers suggests is twice the base fee plus the tip,
+   * so it stays valid while the base fee less than doubles.
+   */
+  feeDataMaxAgeMs?: number;
 }

@@ -6,6 +6,10 @@ import type { ChainMember, PinnedBatch, PinReceipt, SequencerClientOptions } fro
 
 export { SequencerRevertError } from './sequencer-errors.js';
 
+/** The fee fields of a transaction: EIP-1559 or legacy. */
+type FeeFields =
+  { type: 2; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { type: 0; gasPrice: bigint | undefined };
+
 /** A transaction receipt as the JSON-RPC answers it (quantities in hex). */
 interface RawReceipt {
   transactionHash: string;
@@ -48,6 +52,10 @@ export class SequencerClient {
   // Sends from this instance go out one at a time so each reads the nonce
   // after the previous transaction reached the node: nonces never collide.
   private sendQueue: Promise<unknown> = Promise.resolve();
+  /** The next nonce, once a send from here has gone through; undefined means ask the chain. */
+  private nonce?: number;
+  private fees?: { fields: FeeFields; at: number };
+  private readonly feeDataMaxAgeMs: number;
   private readonly batchPinnedTopic: string;
   /** Checksummed author addresses by their log topic. */
   private readonly authors = new Map<string, string>();
@@ -56,6 +64,7 @@ export class SequencerClient {
     const { abi } = loadSequencerArtifact();
     this.address = opts.address;
     this.provider = makeProvider(opts.rpcUrl, opts.pollingIntervalMs ?? 50);
+    this.feeDataMaxAgeMs = opts.feeDataMaxAgeMs ?? 5_000;
     this.iface = new Interface(abi);
     this.batchPinnedTopic = this.iface.getEvent('BatchPinned')!.topicHash.toLowerCase();
     this.wallet = opts.privateKey ? new Wallet(opts.privateKey, this.provider) : undefined;
@@ -151,21 +160,15 @@ export class SequencerClient {
 
   /**
    * Sends one transaction (serialized per instance) and waits for its
-   * receipt. ethers fills in gas, nonce and fees and signs; the signed bytes
-   * go out and the receipt comes back as plain JSON-RPC: ethers' own send
-   * recovered the sender's key from the signature it had just made and
-   * wrapped every receipt log, the largest chain cost in a worker's profile.
+   * receipt. The signed bytes go out and the receipt comes back as plain
+   * JSON-RPC: ethers' own send recovered the sender's key from the signature
+   * it had just made and wrapped every receipt log, the largest chain cost in
+   * a worker's profile.
    */
   private async transact(method: string, args: unknown[]): Promise<RawReceipt> {
     const wallet = this.wallet;
     if (!wallet) throw new Error(`Sequencer.${method}: this client has no privateKey`);
-    const sent = this.sendQueue.then(async () => {
-      const tx = await wallet.populateTransaction({
-        to: this.address,
-        data: this.iface.encodeFunctionData(method, args),
-      });
-      return (await this.provider.send('eth_sendRawTransaction', [await wallet.signTransaction(tx)])) as string;
-    });
+    const sent = this.sendQueue.then(() => this.sendSigned(wallet, this.iface.encodeFunctionData(method, args)));
     this.sendQueue = sent.catch(() => undefined);
     try {
       const receipt = await this.receipt(await sent);
@@ -174,6 +177,47 @@ export class SequencerClient {
     } catch (err) {
       throw describeFailure(method, err, this.iface);
     }
+  }
+
+  /**
+   * Signs and sends a call to the Sequencer; resolves to its hash. The gas
+   * is estimated each time (a revert is found there, at no cost, with its
+   * reason); the nonce and fees are this client's own between sends, which
+   * spares four calls a transaction (ethers asks for the nonce, the latest
+   * block, the gas price and the priority fee). A send refused with values
+   * from the cache (another sender used the account, fees rose) is tried
+   * once more with fresh ones.
+   */
+  private async sendSigned(wallet: Wallet, data: string): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      const cached = this.nonce !== undefined && this.fees !== undefined && attempt === 0;
+      const nonce = this.nonce ?? (await wallet.getNonce('pending'));
+      const fees = await this.feeFields();
+      const gasLimit = await this.provider.estimateGas({ from: wallet.address, to: this.address, data });
+      const { chainId } = await this.provider.getNetwork();
+      const signed = await wallet.signTransaction({ to: this.address, data, nonce, gasLimit, chainId, ...fees });
+      try {
+        const hash = (await this.provider.send('eth_sendRawTransaction', [signed])) as string;
+        this.nonce = nonce + 1;
+        return hash;
+      } catch (err) {
+        this.nonce = undefined;
+        this.fees = undefined;
+        if (!cached) throw err;
+      }
+    }
+  }
+
+  /** EIP-1559 fees where the chain has a base fee, else a gas price; read again when older than `feeDataMaxAgeMs`. */
+  private async feeFields(): Promise<FeeFields> {
+    if (this.fees && Date.now() - this.fees.at < this.feeDataMaxAgeMs) return this.fees.fields;
+    const data = await this.provider.getFeeData();
+    const fields: FeeFields =
+      data.maxFeePerGas !== null && data.maxPriorityFeePerGas !== null
+        ? { type: 2, maxFeePerGas: data.maxFeePerGas, maxPriorityFeePerGas: data.maxPriorityFeePerGas }
+        : { type: 0, gasPrice: data.gasPrice ?? undefined };
+    this.fees = { fields, at: Date.now() };
+    return fields;
   }
 
   /** The receipt of a sent transaction, once it is mined (asked every polling interval until then). */
