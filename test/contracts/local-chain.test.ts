@@ -161,8 +161,21 @@ describe('LocalChain journal', () => {
       method: 'eth_sendRawTransaction',
       params: [raw],
     })) as { error?: { message: string } };
+    expect(res.error?.message).toMatch(/nonce too high/i);
+    // Dropped, not left waiting in the node's mempool to be mined later beside another transaction.
+    const height = chain!.height;
+    const next = await wallet.sendTransaction({ to: owner.address, value: 1 });
+    expect((await next.wait())?.blockNumber).toBe(height + 1);
+    expect(chain!.height).toBe(height + 1);
+    expect(
+      await rpc(chain!.rpcUrl, {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'eth_getTransactionCount',
+        params: [bank.address, 'pending'],
+      }),
+    ).toMatchObject({ result: `0x${(nonce - 2).toString(16)}` });
     provider.destroy();
-    expect(res.error?.message).toMatch(/nonce too high/);
   });
 
   it('announces each journaled block to newHeads subscribers over WebSocket; NewHeads follows across a restart', async () => {
