@@ -49,7 +49,7 @@ export class SequencerClient {
   private readonly iface: Interface;
   private readonly contract: Contract;
   private readonly wallet?: Wallet;
-  // Sends from this instance go out one at a time so each reads the nonce
+  // Sends from this instance go out one at a time so each takes its nonce
   // after the previous transaction reached the node: nonces never collide.
   private sendQueue: Promise<unknown> = Promise.resolve();
   /** The next nonce, once a send from here has gone through; undefined means ask the chain. */
@@ -190,7 +190,7 @@ export class SequencerClient {
    */
   private async sendSigned(wallet: Wallet, data: string): Promise<string> {
     for (let attempt = 0; ; attempt++) {
-      const cached = this.nonce !== undefined && this.fees !== undefined && attempt === 0;
+      const cached = attempt === 0 && (this.nonce !== undefined || this.fees !== undefined);
       const nonce = this.nonce ?? (await wallet.getNonce('pending'));
       const fees = await this.feeFields();
       const gasLimit = await this.provider.estimateGas({ from: wallet.address, to: this.address, data });
