@@ -188,8 +188,8 @@ export class JournalingProxy {
       if (!receipt) {
         // A transaction left in the mempool would later share a block with another:
         // the one-transaction-per-line journal can't express that. (The node refuses
-        // future nonces itself when automining, so the proxy no longer recovers each
-        // sender to check them: a millisecond of JavaScript per transaction.)
+        // future nonces itself when automining; checking them here first would mean
+        // recovering each sender, a millisecond of JavaScript per transaction.)
         await call(this.nodeUrl, 'hardhat_dropTransaction', [hash]);
         return rpcError(id, -32000, 'transaction was not mined at once, so it was dropped');
       }
