@@ -160,7 +160,7 @@ describe('Sequencer contract', () => {
     });
 
     it('takes a fresh nonce when another sender used the account meanwhile', async () => {
-      // Fee data read for every send: the nonce alone comes from the cache.
+      // Fee data read again for every send: the retry must not depend on the fee cache being fresh.
       const first = through(seller.privateKey, 0);
       const second = through(seller.privateKey);
       const a = await first.pinBatch([b32('shared')], [b32('shared-1')]);

@@ -190,6 +190,7 @@ export class SequencerClient {
    */
   private async sendSigned(wallet: Wallet, data: string): Promise<string> {
     for (let attempt = 0; ; attempt++) {
+      // Either value may be stale: the nonce, or fee data kept from an earlier call (even one whose estimate reverted).
       const cached = attempt === 0 && (this.nonce !== undefined || this.fees !== undefined);
       const nonce = this.nonce ?? (await wallet.getNonce('pending'));
       const fees = await this.feeFields();
