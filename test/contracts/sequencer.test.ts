@@ -143,7 +143,7 @@ describe('Sequencer contract', () => {
       const b = through(buyer.privateKey);
       const receipts: PinReceipt[] = [];
       for (let i = 0; i < 4; i++) receipts.push(await b.pinBatch([b32('cached')], [b32(`cached-${i}`)]));
-      expect(receipts.map((r) => r.sequence)).toEqual([1, 2, 3, 4].map((i) => receipts[0].sequence + i - 1));
+      expect(receipts.map((r) => r.sequence)).toEqual([0, 1, 2, 3].map((i) => receipts[0].sequence + i));
       expect(count('eth_sendRawTransaction')).toBe(4);
       // Still estimated each time: that is where a revert shows, with its reason, before any gas is spent.
       expect(count('eth_estimateGas')).toBe(4);
