@@ -8,6 +8,7 @@ import { closedLoop, type LevelResult } from './closed-loop.js';
 import { Observer } from './observer.js';
 import { PlainTemporal } from './plain-load.js';
 import { ledgerBurst } from './ledger-burst.js';
+import { pinsOnBlockTimes } from './block-time.js';
 import { replayDurable } from './replay.js';
 import { pinCycles } from './breakdown.js';
 import {
@@ -36,6 +37,9 @@ interface Mode {
   idleMs: number;
   /** Pins queued at once at the buyer at the end (bench/ledger-burst.ts). */
   burstPins: number;
+  /** Block intervals of the chain with block times (bench/block-time.ts), and blocks measured at each. */
+  blockTimesMs: number[];
+  blocksPerLevel: number;
 }
 
 const MODES: Record<Mode['name'], Mode> = {
@@ -47,6 +51,8 @@ const MODES: Record<Mode['name'], Mode> = {
     replayEvents: 20_000,
     idleMs: 10_000,
     burstPins: 2_000,
+    blockTimesMs: [2_000, 5_000],
+    blocksPerLevel: 4,
   },
   full: {
     name: 'full',
@@ -56,6 +62,8 @@ const MODES: Record<Mode['name'], Mode> = {
     replayEvents: 100_000,
     idleMs: 30_000,
     burstPins: 10_000,
+    blockTimesMs: [1_000, 2_000, 5_000, 12_000],
+    blocksPerLevel: 6,
   },
   soak: {
     name: 'soak',
@@ -65,6 +73,8 @@ const MODES: Record<Mode['name'], Mode> = {
     replayEvents: 20_000,
     idleMs: 10_000,
     burstPins: 2_000,
+    blockTimesMs: [2_000, 5_000],
+    blocksPerLevel: 4,
   },
 };
 
@@ -154,6 +164,16 @@ async function main(): Promise<void> {
     log(`ledger burst: ${mode.burstPins} pins queued at once at the buyer`);
     const burst = await ledgerBurst(join(dataDir, 'members', 'buyer', 'baton.sqlite'), chain, mode.burstPins);
     log(`ledger burst: ${JSON.stringify(burst)}`);
+    const blockTimes = await pinsOnBlockTimes(
+      dataDir,
+      mode.blockTimesMs,
+      mode.blocksPerLevel,
+      memberPinRate(batonLevels, DEMO_MEMBERS.length),
+      log,
+    );
+    log(
+      `block times: ${JSON.stringify(blockTimes.levels.map(({ latency, ...l }) => ({ ...l, p99Ms: latency.p99Ms })))}`,
+    );
     const results: BenchResults = {
       mode: mode.name,
       startedAt: new Date(began).toISOString(),
@@ -171,6 +191,7 @@ async function main(): Promise<void> {
         : 'ephemeral WebSocket subscription (no durable subscriptions in this build)',
       // The goal's replay is a member catching up with the ledger: the rebuild when it was measured.
       ledgerBurst: burst,
+      blockTimes,
       replayEventsPerSec: ('eventsPerSec' in rebuilt ? rebuilt.eventsPerSec : replayed?.eventsPerSec) ?? null,
       idleCpuMsPerSec,
       idleWindowS: mode.idleMs / 1000,
@@ -295,6 +316,12 @@ function headline(baton: BatonLevel[], plain: LevelResult[]) {
     deliveryP99Ms: at50.delivery.p99Ms,
     deliveryP50Ms: at50.delivery.p50Ms,
   };
+}
+
+/** A member's average pin rate at the level that pinned the most per second (whole pins a second, at least 1). */
+function memberPinRate(levels: BatonLevel[], members: number): number {
+  const rates = levels.map((l) => l.pins / (l.wallMs / 1000) / members);
+  return Math.max(1, Math.round(Math.max(0, ...rates)));
 }
 
 function perProcess(cpu: Record<string, number>, completed: number): Record<string, number> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../apps/shared/paths.js';
 import type { PinCycle } from './breakdown.js';
 import type { LevelResult } from './closed-loop.js';
+import type { BlockTimeResult } from './block-time.js';
 import type { LedgerBurstResult } from './ledger-burst.js';
 import { renderChart } from './chart.js';
 import type { LoopDelay, ProcSample } from './procs.js';
@@ -47,6 +48,8 @@ export interface BenchResults {
   pinsPerTx: number;
   /** The pinner alone under a burst of pins queued at once (bench/ledger-burst.ts). */
   ledgerBurst?: LedgerBurstResult | NotMeasured;
+  /** The pinner fed at a steady rate on a chain that mines a block every interval (bench/block-time.ts). */
+  blockTimes?: BlockTimeResult;
   deliveryP50Ms: number;
   deliveryP99Ms: number;
   /** How the benchmark's subscriber received events. */
@@ -132,6 +135,7 @@ export function markdown(r: BenchResults): string {
     `| throughput ratio (Baton / plain Temporal, best concurrency) | ${r.throughputRatio} (${r.batonBestThroughput}/s vs ${r.plainBestThroughput}/s) | ≥ 0.5 |`,
     `| pins per chain transaction (≥ 50 in flight) | ${r.pinsPerTx} | ≥ 50 |`,
     `| pins per chain transaction, burst of pins queued at once | ${burstHeadline(r)} | ≥ 50 |`,
+    ...blockTimeHeadline(r),
     `| ledger → WebSocket delivery of process events at 50 in flight, p50 / p99 | ${n(r.deliveryP50Ms)} / ${n(r.deliveryP99Ms)} ms | p99 < 100 ms |`,
     `| replay: rebuild from chain block 0; durable subscription from oldest | ${replayHeadline(r)} | ≥ 5,000 events/s |`,
     '',
@@ -176,6 +180,7 @@ export function markdown(r: BenchResults): string {
     ...replayLines(r),
     '',
     ...burstLines(r),
+    ...blockTimeLines(r),
 
     memoryTable(r),
   ];
@@ -217,6 +222,31 @@ function burstLines(r: BenchResults): string[] {
   if ('notMeasured' in b) return ['Ledger under a burst: not measured: ' + b.notMeasured, ''];
   return [
     `Ledger under a burst: ${b.pins} pins in ${b.transactions} transactions (${b.pinsPerTx} a transaction, largest ${b.largestBatch}), ${b.pinsPerSec} pins/s, all pinned ${b.elapsedMs} ms after they were queued (${b.note}).`,
+    '',
+  ];
+}
+
+function blockTimeHeadline(r: BenchResults): string[] {
+  const levels = r.blockTimes?.levels ?? [];
+  if (levels.length === 0) return [];
+  const each = levels.map((l) => `${l.pinsPerTx} at ${l.blockMs / 1000} s`).join(', ');
+  return [
+    `| pins per chain transaction, ${levels[0].pinsPerSec} pins/s on a chain with block times | ${each} | ≥ 50 |`,
+  ];
+}
+
+function blockTimeLines(r: BenchResults): string[] {
+  const t = r.blockTimes;
+  if (!t || t.levels.length === 0) return [];
+  return [
+    `Ledger on a chain with block times (${t.note}):`,
+    '',
+    '| block time s | pins/s | pins | transactions | pins/tx | largest | queued → pinned p50 / p99 ms |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...t.levels.map(
+      (l) =>
+        `| ${l.blockMs / 1000} | ${l.pinsPerSec} | ${l.pins} | ${l.transactions} | ${l.pinsPerTx} | ${l.largestBatch} | ${lat2(l.latency)} |`,
+    ),
     '',
   ];
 }

@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { HardhatNode } from '../apps/network/hardhat-node.js';
+import { call } from '../apps/network/json-rpc.js';
+import { DEV_ACCOUNTS } from '../apps/shared/chain/dev-accounts.js';
+import { SequencerClient } from '../apps/shared/chain/sequencer.js';
+import { loadConfig } from '../apps/shared/config.js';
+import { openDatabase } from '../apps/shared/db/data-source.js';
+import { sqlRows } from '../apps/shared/db/sql.js';
+import { createLogger } from '../apps/shared/logger.js';
+import { PROJECT_ROOT } from '../apps/shared/paths.js';
+import { PinBatcher } from '../apps/worker/pin-batcher.js';
+import { sleep, summarize, type LatencySummary } from './stats.js';
+
+export interface BlockTimeLevel {
+  blockMs: number;
+  /** Pins queued per second, steadily, for `seconds`. */
+  pinsPerSec: number;
+  seconds: number;
+  pins: number;
+  transactions: number;
+  pinsPerTx: number;
+  largestBatch: number;
+  /** From a pin queued to its batch mined and marked pinned. */
+  latency: LatencySummary;
+}
+
+export interface BlockTimeResult {
+  levels: BlockTimeLevel[];
+  note: string;
+}
+
+/**
+ * The pinner on a chain that mines a block every few seconds, as production
+ * chains do, instead of the local chain's block per transaction: a Hardhat
+ * node of its own with interval mining, a Sequencer deployed on it, and a
+ * worker's PinBatcher (with the member settings PIN_BATCH_MAX and
+ * PIN_LINGER_MS) fed at a steady rate through its outbound queue in a
+ * SQLite file of its own. The batcher sends one transaction at a time and
+ * waits for it to be mined, so the pins queued meanwhile go out together:
+ * pins per transaction come near the pin rate times the block time.
+ */
+export async function pinsOnBlockTimes(
+  dataDir: string,
+  blockTimesMs: number[],
+  blocksPerLevel: number,
+  pinsPerSec: number,
+  log: (line: string) => void,
+): Promise<BlockTimeResult> {
+  const dir = join(dataDir, 'block-time');
+  mkdirSync(dir, { recursive: true });
+  const node = await HardhatNode.start({
+    projectRoot: PROJECT_ROOT,
+    host: '127.0.0.1',
+    port: await freePort(),
+    logFile: join(dir, 'hardhat.log'),
+    genesisDate: new Date().toISOString(),
+  });
+  const [owner, member] = DEV_ACCOUNTS;
+  const address = await SequencerClient.deploy(node.url, owner.privateKey);
+  const ownerClient = new SequencerClient({ rpcUrl: node.url, address, privateKey: owner.privateKey });
+  await ownerClient.addMember(member.address, 'pinner', 'http://127.0.0.1:1');
+  const config = loadConfig({
+    ...process.env,
+    MEMBER_NAME: 'pinner',
+    MEMBER_KEY: member.privateKey,
+    SEQUENCER_ADDRESS: address,
+    CHAIN_RPC_URL: node.url,
+  });
+  const ds = await openDatabase({ databaseUrl: '', sqlitePath: join(dir, 'baton.sqlite') }, true);
+  const sequencer = new SequencerClient({ rpcUrl: node.url, address, privateKey: member.privateKey });
+  const batcher = new PinBatcher(ds, sequencer, createLogger('pinner', 'bench', 'warn'), {
+    maxBatch: config.pinBatchMax,
+    lingerMs: config.pinLingerMs,
+    idleMs: 1_000,
+  });
+  const queuedAt = new Map<string, number>();
+  const pinnedAt = new Map<string, number>();
+  let seenId = 0;
+  batcher.onPinned = () => {
+    const at = Date.now();
+    void sqlRows<{ id: number; messageId: string }>(
+      ds,
+      `SELECT "id", "messageId" FROM "outbound_pins" WHERE "state" = 'pinned' AND "id" > ? ORDER BY "id"`,
+      [seenId],
+    ).then((rows) => {
+      for (const r of rows) pinnedAt.set(r.messageId, at);
+      seenId = Math.max(seenId, ...rows.map((r) => r.id));
+    });
+  };
+  batcher.start();
+  const levels: BlockTimeLevel[] = [];
+  try {
+    await call(node.url, 'evm_setAutomine', [false]);
+    for (const blockMs of blockTimesMs) {
+      await call(node.url, 'evm_setIntervalMining', [blockMs]);
+      const seconds = (blockMs * blocksPerLevel) / 1000;
+      const tag = `bench-block-time/${blockMs}`;
+      log(`block time ${blockMs} ms: ${pinsPerSec} pins/s for ${seconds} s`);
+      const ids: string[] = [];
+      const began = Date.now();
+      // Pins go into the queue as the clock says they are due, 20 ms at a time.
+      while (Date.now() - began < seconds * 1000) {
+        const due = Math.floor(((Date.now() - began) / 1000) * pinsPerSec) + 1 - ids.length;
+        for (let i = 0; i < due; i++) {
+          const messageId = `${tag}/${ids.length}`;
+          ids.push(messageId);
+          queuedAt.set(messageId, Date.now());
+          await batcher.enqueue(hex32(), hex32(), messageId);
+        }
+        await sleep(20);
+      }
+      const deadline = Date.now() + 4 * blockMs + 30_000;
+      while (ids.some((id) => !pinnedAt.has(id)) && Date.now() < deadline) await sleep(50);
+      const batches = await sqlRows<{ transactionHash: string; pins: number }>(
+        ds,
+        `SELECT "transactionHash", COUNT(*) AS "pins" FROM "outbound_pins"
+         WHERE "state" = 'pinned' AND "messageId" LIKE ? GROUP BY "transactionHash"`,
+        [`${tag}/%`],
+      );
+      const pinned = ids.filter((id) => pinnedAt.has(id));
+      const pins = batches.reduce((n, b) => n + Number(b.pins), 0);
+      levels.push({
+        blockMs,
+        pinsPerSec,
+        seconds,
+        pins,
+        transactions: batches.length,
+        pinsPerTx: batches.length ? Math.round((pins / batches.length) * 10) / 10 : 0,
+        largestBatch: Math.max(0, ...batches.map((b) => Number(b.pins))),
+        latency: summarize(pinned.map((id) => pinnedAt.get(id)! - queuedAt.get(id)!)),
+      });
+      if (pinned.length < ids.length) log(`block time ${blockMs} ms: ${ids.length - pinned.length} pins not mined`);
+    }
+  } finally {
+    await batcher.stop();
+    await ds.destroy();
+    await node.stop();
+  }
+  return {
+    levels,
+    note:
+      `one member's PinBatcher (PIN_BATCH_MAX ${config.pinBatchMax}, PIN_LINGER_MS ${config.pinLingerMs}) ` +
+      `on a Hardhat node of its own that mines a block every interval, pins queued at a steady ${pinsPerSec}/s ` +
+      `(a member's average pin rate at the busiest level above) for ${blocksPerLevel} blocks each`,
+  };
+}
+
+function hex32(): string {
+  return '0x' + randomBytes(32).toString('hex');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
