@@ -20,6 +20,8 @@ export interface BlockTimeLevel {
   pinsPerSec: number;
   seconds: number;
   pins: number;
+  /** Pins queued in the level but not mined by its end (expected 0). */
+  notPinned: number;
   transactions: number;
   pinsPerTx: number;
   largestBatch: number;
@@ -48,6 +50,22 @@ export async function pinsOnBlockTimes(
   blocksPerLevel: number,
   pinsPerSec: number,
   log: (line: string) => void,
+): Promise<BlockTimeResult | { notMeasured: string }> {
+  try {
+    return await measure(dataDir, blockTimesMs, blocksPerLevel, pinsPerSec, log);
+  } catch (err) {
+    return {
+      notMeasured: `failed: ${err instanceof Error ? err.message : String(err)}; see ${join(dataDir, 'block-time')}`,
+    };
+  }
+}
+
+async function measure(
+  dataDir: string,
+  blockTimesMs: number[],
+  blocksPerLevel: number,
+  pinsPerSec: number,
+  log: (line: string) => void,
 ): Promise<BlockTimeResult> {
   const dir = join(dataDir, 'block-time');
   mkdirSync(dir, { recursive: true });
@@ -58,6 +76,21 @@ export async function pinsOnBlockTimes(
     logFile: join(dir, 'hardhat.log'),
     genesisDate: new Date().toISOString(),
   });
+  try {
+    return await measureOn(node, dir, blockTimesMs, blocksPerLevel, pinsPerSec, log);
+  } finally {
+    await node.stop();
+  }
+}
+
+async function measureOn(
+  node: HardhatNode,
+  dir: string,
+  blockTimesMs: number[],
+  blocksPerLevel: number,
+  pinsPerSec: number,
+  log: (line: string) => void,
+): Promise<BlockTimeResult> {
   const [owner, member] = DEV_ACCOUNTS;
   const address = await SequencerClient.deploy(node.url, owner.privateKey);
   const ownerClient = new SequencerClient({ rpcUrl: node.url, address, privateKey: owner.privateKey });
@@ -127,17 +160,16 @@ export async function pinsOnBlockTimes(
         pinsPerSec,
         seconds,
         pins,
+        notPinned: ids.length - pinned.length,
         transactions: batches.length,
         pinsPerTx: batches.length ? Math.round((pins / batches.length) * 10) / 10 : 0,
         largestBatch: Math.max(0, ...batches.map((b) => Number(b.pins))),
         latency: summarize(pinned.map((id) => pinnedAt.get(id)! - queuedAt.get(id)!)),
       });
-      if (pinned.length < ids.length) log(`block time ${blockMs} ms: ${ids.length - pinned.length} pins not mined`);
     }
   } finally {
     await batcher.stop();
     await ds.destroy();
-    await node.stop();
   }
   return {
     levels,

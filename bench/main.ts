@@ -171,9 +171,11 @@ async function main(): Promise<void> {
       memberPinRate(batonLevels, DEMO_MEMBERS.length),
       log,
     );
-    log(
-      `block times: ${JSON.stringify(blockTimes.levels.map(({ latency, ...l }) => ({ ...l, p99Ms: latency.p99Ms })))}`,
-    );
+    const shown =
+      'levels' in blockTimes
+        ? blockTimes.levels.map(({ latency, ...l }) => ({ ...l, p99: latency.p99Ms }))
+        : blockTimes;
+    log(`block times: ${JSON.stringify(shown)}`);
     const results: BenchResults = {
       mode: mode.name,
       startedAt: new Date(began).toISOString(),

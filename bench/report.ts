@@ -49,7 +49,7 @@ export interface BenchResults {
   /** The pinner alone under a burst of pins queued at once (bench/ledger-burst.ts). */
   ledgerBurst?: LedgerBurstResult | NotMeasured;
   /** The pinner fed at a steady rate on a chain that mines a block every interval (bench/block-time.ts). */
-  blockTimes?: BlockTimeResult;
+  blockTimes?: BlockTimeResult | NotMeasured;
   deliveryP50Ms: number;
   deliveryP99Ms: number;
   /** How the benchmark's subscriber received events. */
@@ -227,7 +227,10 @@ function burstLines(r: BenchResults): string[] {
 }
 
 function blockTimeHeadline(r: BenchResults): string[] {
-  const levels = r.blockTimes?.levels ?? [];
+  const t = r.blockTimes;
+  if (t && 'notMeasured' in t)
+    return [`| pins per chain transaction on a chain with block times | not measured: ${t.notMeasured} | ≥ 50 |`];
+  const levels = t?.levels ?? [];
   if (levels.length === 0) return [];
   const each = levels.map((l) => `${l.pinsPerTx} at ${l.blockMs / 1000} s`).join(', ');
   return [
@@ -237,15 +240,16 @@ function blockTimeHeadline(r: BenchResults): string[] {
 
 function blockTimeLines(r: BenchResults): string[] {
   const t = r.blockTimes;
+  if (t && 'notMeasured' in t) return [`Ledger on a chain with block times: not measured: ${t.notMeasured}`, ''];
   if (!t || t.levels.length === 0) return [];
   return [
     `Ledger on a chain with block times (${t.note}):`,
     '',
-    '| block time s | pins/s | pins | transactions | pins/tx | largest | queued → pinned p50 / p99 ms |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| block time s | pins/s | pins | not mined | transactions | pins/tx | largest | queued → pinned p50 / p99 ms |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...t.levels.map(
       (l) =>
-        `| ${l.blockMs / 1000} | ${l.pinsPerSec} | ${l.pins} | ${l.transactions} | ${l.pinsPerTx} | ${l.largestBatch} | ${lat2(l.latency)} |`,
+        `| ${l.blockMs / 1000} | ${l.pinsPerSec} | ${l.pins} | ${l.notPinned} | ${l.transactions} | ${l.pinsPerTx} | ${l.largestBatch} | ${lat2(l.latency)} |`,
     ),
     '',
   ];
