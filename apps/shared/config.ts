@@ -33,6 +33,8 @@ const DEFAULTS = {
   PIN_BATCH_MAX: '200',
   /** How long the pinner waits for more pins before sending a batch, in ms. */
   PIN_LINGER_MS: '20',
+  /** The pinner's linger while its pins come faster than one a transaction (one in the last second carried more), in ms. */
+  PIN_BUSY_LINGER_MS: '150',
   /** How often the gateway reads the event log for its WebSocket subscribers, in ms. */
   EVENT_POLL_MS: '20',
   /** Database: a postgres:// URL, or empty for the SQLite file below. */
@@ -98,6 +100,7 @@ export interface MemberConfig {
   ledgerPollMs: number;
   pinBatchMax: number;
   pinLingerMs: number;
+  pinBusyLingerMs: number;
   eventPollMs: number;
   databaseUrl: string;
   sqlitePath: string;
@@ -182,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
     ledgerPollMs: int('LEDGER_POLL_MS'),
     pinBatchMax: int('PIN_BATCH_MAX'),
     pinLingerMs: int('PIN_LINGER_MS'),
+    pinBusyLingerMs: int('PIN_BUSY_LINGER_MS'),
     eventPollMs: int('EVENT_POLL_MS'),
     databaseUrl: get('DATABASE_URL'),
     sqlitePath: get('SQLITE_PATH'),

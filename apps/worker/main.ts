@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     {
       maxBatch: config.pinBatchMax,
       lingerMs: config.pinLingerMs,
+      busyLingerMs: config.pinBusyLingerMs,
       idleMs: QUIET_POLL_MS,
     },
     metrics,

@@ -6,12 +6,45 @@ import type { Logger } from '../shared/logger.js';
 import type { WorkerMetrics } from './metrics.js';
 import { addOutbound } from './outbox.js';
 
+export interface PinBatcherOptions {
+  /** Most pins in one transaction. */
+  maxBatch: number;
+  /** How long a batch waits for more pins after the first is found. */
+  lingerMs: number;
+  /** The linger while pins come faster than one a transaction (see lingerFor); 0: always lingerMs. */
+  busyLingerMs?: number;
+  /** How long the loop sleeps when nothing is queued, unless woken. */
+  idleMs: number;
+}
+
+/** For how long after a transaction that carried more than one pin the pinner counts as busy. */
+export const BUSY_WINDOW_MS = 1_000;
+
+/**
+ * How long the next batch lingers. Every block costs each member a ledger
+ * read, a database transaction and an event, whatever it carries, so under
+ * load fewer, fuller transactions leave more of the machine to the processes
+ * (the benchmark's tenth round, docs/benchmarks.md). A lone process gains
+ * nothing from waiting: its next pin comes only after this one is mined. So
+ * the longer linger applies only while pins come faster than one a
+ * transaction: within BUSY_WINDOW_MS of a transaction that carried more than one.
+ */
+export function lingerFor(
+  { lingerMs, busyLingerMs = 0 }: Pick<PinBatcherOptions, 'lingerMs' | 'busyLingerMs'>,
+  lastSharedAt: number,
+  now: number,
+): number {
+  const busy = lastSharedAt > 0 && now - lastSharedAt < BUSY_WINDOW_MS;
+  return busy ? Math.max(lingerMs, busyLingerMs) : lingerMs;
+}
+
 /** A queued pin as the batcher reads it. */
 type QueuedPin = Pick<OutboundPinRecord, 'id' | 'hash' | 'context' | 'messageId'>;
 
 /**
  * Pins queued hashes through the Sequencer, many per transaction: it waits a
- * short linger for more pins, then sends up to `maxBatch` at once. The queue
+ * short linger for more pins (longer while busy: lingerFor), then sends up to
+ * `maxBatch` at once. The queue
  * is a table, so nothing queued is lost in a crash; a batch that was mined
  * but not marked before a crash is pinned again, and receivers ignore the duplicate.
  */
@@ -19,6 +52,8 @@ export class PinBatcher {
   private running = false;
   private wake?: () => void;
   private loop?: Promise<void>;
+  /** When the last transaction that carried more than one pin was sent (0: none yet). */
+  private lastSharedAt = 0;
   /** Called after each batch is mined (the worker wakes its ledger listener). */
   onPinned?: () => void;
 
@@ -26,7 +61,7 @@ export class PinBatcher {
     private readonly ds: DataSource,
     private readonly sequencer: SequencerClient,
     private readonly log: Logger,
-    private readonly options: { maxBatch: number; lingerMs: number; idleMs: number },
+    private readonly options: PinBatcherOptions,
     private readonly metrics?: WorkerMetrics,
   ) {}
 
@@ -74,10 +109,12 @@ export class PinBatcher {
       );
     let queued = await take();
     if (queued.length === 0) return 0;
-    if (queued.length < this.options.maxBatch && this.options.lingerMs > 0) {
-      await new Promise((r) => setTimeout(r, this.options.lingerMs));
+    const linger = lingerFor(this.options, this.lastSharedAt, Date.now());
+    if (queued.length < this.options.maxBatch && linger > 0) {
+      await new Promise((r) => setTimeout(r, linger));
       queued = await take();
     }
+    if (queued.length > 1) this.lastSharedAt = Date.now();
     const receipt = await this.sequencer.pinBatch(
       queued.map((p) => p.context),
       queued.map((p) => p.hash),

@@ -98,4 +98,22 @@ describe('pin batcher and ledger listener', () => {
     const events = await ds.getRepository(EventRecord).find({ order: { sequence: 'ASC' } });
     expect(events.map((e) => e.data?.batch)).toEqual([1, a.sequence, b.sequence]);
   });
+
+  it('after a transaction that carried more than one pin, waits the busy linger and carries what comes meanwhile', async () => {
+    const batcher = new PinBatcher(ds, member, log, { maxBatch: 200, lingerMs: 0, busyLingerMs: 2_000, idleMs: 50 });
+    await batcher.enqueue(b32('busy-1'), b32('busy-context-1'), 'busy-1');
+    await batcher.enqueue(b32('busy-2'), b32('busy-context-2'), 'busy-2');
+    expect(await batcher.pinOnce()).toBe(2);
+    await batcher.enqueue(b32('busy-3'), b32('busy-context-1'), 'busy-3');
+    const lingering = batcher.pinOnce();
+    // Queued well within the busy linger, after the batch found its first pin.
+    await new Promise((r) => setTimeout(r, 300));
+    await batcher.enqueue(b32('busy-4'), b32('busy-context-2'), 'busy-4');
+    expect(await lingering).toBe(2);
+    const listener = new LedgerListener(ds, member, log, { startBlock: 0, confirmations: 0 });
+    while ((await listener.pollOnce()) > 0);
+    const pinned = await ds.getRepository(LedgerPinRecord).findBy({ hash: In([b32('busy-3'), b32('busy-4')]) });
+    expect(pinned).toHaveLength(2);
+    expect(pinned[0].batch).toBe(pinned[1].batch);
+  });
 });
