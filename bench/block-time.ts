@@ -38,8 +38,8 @@ export interface BlockTimeResult {
  * The pinner on a chain that mines a block every few seconds, as production
  * chains do, instead of the local chain's block per transaction: a Hardhat
  * node of its own with interval mining, a Sequencer deployed on it, and a
- * worker's PinBatcher (with the member settings PIN_BATCH_MAX and
- * PIN_LINGER_MS) fed at a steady rate through its outbound queue in a
+ * worker's PinBatcher (with the member settings PIN_BATCH_MAX,
+ * PIN_LINGER_MS and PIN_BUSY_LINGER_MS) fed at a steady rate through its outbound queue in a
  * SQLite file of its own. The batcher sends one transaction at a time and
  * waits for it to be mined, so the pins queued meanwhile go out together:
  * pins per transaction come near the pin rate times the block time.
@@ -107,6 +107,7 @@ async function measureOn(
   const batcher = new PinBatcher(ds, sequencer, createLogger('pinner', 'bench', 'warn'), {
     maxBatch: config.pinBatchMax,
     lingerMs: config.pinLingerMs,
+    busyLingerMs: config.pinBusyLingerMs,
     idleMs: 1_000,
   });
   const queuedAt = new Map<string, number>();
@@ -174,7 +175,8 @@ async function measureOn(
   return {
     levels,
     note:
-      `one member's PinBatcher (PIN_BATCH_MAX ${config.pinBatchMax}, PIN_LINGER_MS ${config.pinLingerMs}) ` +
+      `one member's PinBatcher (PIN_BATCH_MAX ${config.pinBatchMax}, PIN_LINGER_MS ${config.pinLingerMs}, ` +
+      `PIN_BUSY_LINGER_MS ${config.pinBusyLingerMs}) ` +
       `on a Hardhat node of its own that mines a block every interval, pins queued at a steady ${pinsPerSec}/s ` +
       `(a member's average pin rate at the busiest level above) for ${blocksPerLevel} blocks each`,
   };

@@ -182,7 +182,13 @@ async function main(): Promise<void> {
       durationS: Math.round((Date.now() - began) / 1000),
       machine: machineInfo(),
       settings: {
-        ...pick(process.env, ['PIN_BATCH_MAX', 'PIN_LINGER_MS', 'LEDGER_POLL_MS', 'WS_MAX_FRAMES_PER_SECOND']),
+        ...pick(process.env, [
+          'PIN_BATCH_MAX',
+          'PIN_LINGER_MS',
+          'PIN_BUSY_LINGER_MS',
+          'LEDGER_POLL_MS',
+          'WS_MAX_FRAMES_PER_SECOND',
+        ]),
         BATON_TEMPORAL_NICE: String(options.temporalNice),
       },
       baton: batonLevels,
