@@ -38,9 +38,9 @@ export interface BlockTimeResult {
  * The pinner on a chain that mines a block every few seconds, as production
  * chains do, instead of the local chain's block per transaction: a Hardhat
  * node of its own with interval mining, a Sequencer deployed on it, and a
- * worker's PinBatcher (with the member settings PIN_BATCH_MAX,
- * PIN_LINGER_MS and PIN_BUSY_LINGER_MS) fed at a steady rate through its outbound queue in a
- * SQLite file of its own. The batcher sends one transaction at a time and
+ * worker's PinBatcher (with the member settings PIN_BATCH_MAX, PIN_LINGER_MS
+ * and PIN_BUSY_LINGER_MS) fed at a steady rate through its outbound queue in
+ * a SQLite file of its own. The batcher sends one transaction at a time and
  * waits for it to be mined, so the pins queued meanwhile go out together:
  * pins per transaction come near the pin rate times the block time.
  */

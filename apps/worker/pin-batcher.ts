@@ -44,9 +44,9 @@ type QueuedPin = Pick<OutboundPinRecord, 'id' | 'hash' | 'context' | 'messageId'
 /**
  * Pins queued hashes through the Sequencer, many per transaction: it waits a
  * short linger for more pins (longer while busy: lingerFor), then sends up to
- * `maxBatch` at once. The queue
- * is a table, so nothing queued is lost in a crash; a batch that was mined
- * but not marked before a crash is pinned again, and receivers ignore the duplicate.
+ * `maxBatch` at once. The queue is a table, so nothing queued is lost in a
+ * crash; a batch that was mined but not marked before a crash is pinned
+ * again, and receivers ignore the duplicate.
  */
 export class PinBatcher {
   private running = false;
