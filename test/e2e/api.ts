@@ -120,21 +120,67 @@ export class Api {
     return status === 200 ? body : undefined;
   }
 
-  /** Waits until every member reports one of `statuses` for the process; returns each member's view. */
+  /**
+   * Waits until every member reports one of `statuses` for the process;
+   * returns each member's view. Callers waiting at once share one look at
+   * every member's list of processes a second (statuses), instead of each
+   * asking for its own process: a race test's hundreds of waiters otherwise
+   * sent the gateways hundreds of requests a second, more load than the
+   * processes they waited for.
+   */
   async settled(id: string, statuses: string[], timeoutMs = 90_000): Promise<Record<Member, ProcessView>> {
     const deadline = Date.now() + timeoutMs;
-    // Backs off to one look a second: hundreds of callers polling every 200 ms
-    // would load the gateways more than the processes they wait for.
     for (let pause = 200; ; pause = Math.min(1_000, pause * 1.5)) {
-      const views = await Promise.all(MEMBERS.map((m) => this.process(m, id)));
-      if (views.every((v) => v && statuses.includes(v.status)))
-        return Object.fromEntries(MEMBERS.map((m, i) => [m, views[i]!])) as Record<Member, ProcessView>;
-      if (Date.now() > deadline)
+      const seen = await this.statuses().catch(() => undefined);
+      if (seen?.every((member) => statuses.includes(member.get(id) ?? ''))) {
+        const views = await Promise.all(MEMBERS.map((m) => this.process(m, id)));
+        if (views.every((v) => v && statuses.includes(v.status)))
+          return Object.fromEntries(MEMBERS.map((m, i) => [m, views[i]!])) as Record<Member, ProcessView>;
+      }
+      if (Date.now() > deadline) {
+        const views = await Promise.all(MEMBERS.map((m) => this.process(m, id).catch(() => undefined)));
         throw new Error(`process ${id} not settled: ${JSON.stringify(views.map((v) => [v?.member, v?.status]))}`);
+      }
       await sleep(pause);
     }
   }
+
+  /** The latest look at every member's statuses: shared while it runs and for STATUS_LOOK_REUSE_MS after. */
+  private look?: { statuses: Promise<Map<string, string>[]>; doneAt?: number };
+
+  /** Each member's status of every process it holds, in MEMBERS order. */
+  private statuses(): Promise<Map<string, string>[]> {
+    const last = this.look;
+    if (last && (last.doneAt === undefined || Date.now() - last.doneAt < STATUS_LOOK_REUSE_MS)) return last.statuses;
+    const look: { statuses: Promise<Map<string, string>[]>; doneAt?: number } = {
+      statuses: Promise.all(MEMBERS.map((m) => this.statusesAt(m))),
+    };
+    const done = () => {
+      look.doneAt = Date.now();
+    };
+    look.statuses.then(done, done);
+    this.look = look;
+    return look.statuses;
+  }
+
+  private async statusesAt(member: Member): Promise<Map<string, string>> {
+    const seen = new Map<string, string>();
+    for (let skip = 0; ; skip += LIST_PAGE) {
+      const { status, body } = await this.request<{ items: { id: string; status: string }[]; total: number }>(
+        member,
+        `/api/v1/processes?limit=${LIST_PAGE}&skip=${skip}`,
+      );
+      if (status !== 200) throw new Error(`listing processes at ${member}: ${status}`);
+      for (const p of body.items) seen.set(p.id, p.status);
+      if (body.items.length < LIST_PAGE) return seen;
+    }
+  }
 }
+
+/** The list endpoint's largest page. */
+const LIST_PAGE = 500;
+/** How long one look at the members' statuses serves the waiters after it ended. */
+const STATUS_LOOK_REUSE_MS = 500;
 
 /** What every member must agree on: each step's outcome and the ledger pins behind it. */
 export function agreedView(view: ProcessView) {
