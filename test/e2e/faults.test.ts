@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { withDatabaseName } from '../../apps/shared/db/postgres.js';
 import { tradeSettlement } from '../../workflows/process-types/trade-settlement.js';
 import { Api, type ProcessView } from './api.js';
+import { diagnosis, readiness } from './diagnosis.js';
 import { jsonLines } from './logs.js';
 import { MEMBERS, type Member } from './network-process.js';
 import { partPid, type Part } from './network-parts.js';
@@ -126,16 +127,10 @@ async function eventSequences(member: Member): Promise<number[]> {
 async function healthy(): Promise<void> {
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const answers = await Promise.all(
-      MEMBERS.map((m) =>
-        api.fetch(m, '/readyz').then(
-          (r) => r.status,
-          () => 0,
-        ),
-      ),
-    );
-    if (answers.every((s) => s === 200)) return;
-    if (Date.now() > deadline) throw new Error(`gateways not ready: ${answers.join(', ')}`);
+    const answers = await readiness(E2E_PORTS);
+    if (answers.every((r) => r.status === 200)) return;
+    if (Date.now() > deadline)
+      throw new Error(`gateways not ready after 120 s\n${await diagnosis(E2E_PORTS, dataDir())}`);
     await sleep(500);
   }
 }

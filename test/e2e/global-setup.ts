@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { wipeNetworkDatabases, type TestNetworkDatabase } from '../support/member-database.js';
+import { diagnosis, readiness } from './diagnosis.js';
 import { MEMBERS, NetworkProcess } from './network-process.js';
 import { E2E_PORTS } from './ports.js';
 
@@ -14,8 +15,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('e2eDataDir', dataDir);
   project.provide('e2eDatabase', network.database);
   return async () => {
+    // A network that ends the run not ready is what the failures above have in
+    // common: say which part stopped answering, and keep its logs.
+    const unready = (await readiness(E2E_PORTS)).some((r) => r.status !== 200);
+    if (unready)
+      console.log(`the shared e2e network is not ready at the end of the run\n${await diagnosis(E2E_PORTS, dataDir)}`);
     await network.interrupt();
-    if (process.env.BATON_KEEP_E2E_DATA) console.log(`e2e data kept in ${dataDir}`);
+    if (process.env.BATON_KEEP_E2E_DATA || unready) console.log(`e2e data kept in ${dataDir}`);
     else {
       rmSync(dataDir, { recursive: true, force: true });
       await wipeNetworkDatabases(network.database, MEMBERS);
