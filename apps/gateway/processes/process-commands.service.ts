@@ -1,6 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { WorkflowNotFoundError, WorkflowUpdateStage, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  WorkflowUpdateStage,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import {
   decideStepUpdate,
   processWorkflowId,
@@ -24,6 +31,13 @@ const CANCEL_VERDICT_WAIT_MS = 10_000;
 /** How long a command waits for this member's workflow to apply what its view already shows. */
 const WORKFLOW_CATCH_UP_MS = 10_000;
 const WORKFLOW_CATCH_UP_POLL_MS = 100;
+/**
+ * How long a command asks Temporal again, under the same update ID, when the
+ * update call timed out: on a loaded server the call's deadline can pass
+ * before the workflow took the update, which may or may not have been admitted.
+ */
+const UPDATE_RPC_RETRY_MS = 30_000;
+const UPDATE_RPC_RETRY_PAUSE_MS = 250;
 
 /**
  * What a person asks of a running process at this member: decide a step,
@@ -45,8 +59,11 @@ export class ProcessCommandsService {
       'step-not-ready',
       (row) => awaitsDecision(row, step),
       () =>
-        this.update(id, (h) =>
-          h.executeUpdate(decideStepUpdate, { args: [{ step, approve: dto.approve, comment: dto.comment }] }),
+        this.update(id, (h, updateId) =>
+          h.executeUpdate(decideStepUpdate, {
+            args: [{ step, approve: dto.approve, comment: dto.comment }],
+            updateId,
+          }),
         ),
     );
     this.log.info('step decision accepted', { processId: id, step, approve: dto.approve });
@@ -58,7 +75,7 @@ export class ProcessCommandsService {
       id,
       'not-failed',
       (row) => row.status === 'failed',
-      () => this.update(id, (h) => h.executeUpdate(retryCompensationUpdate)),
+      () => this.update(id, (h, updateId) => h.executeUpdate(retryCompensationUpdate, { updateId })),
     );
     this.log.info('compensation retry accepted', { processId: id, step: retried.step });
     return retried;
@@ -72,10 +89,11 @@ export class ProcessCommandsService {
     const member = this.config.memberName;
     const reason = dto.reason ?? 'no reason given';
     const deadline = Date.now() + CANCEL_VERDICT_WAIT_MS;
-    await this.update(id, async (h) => {
+    await this.update(id, async (h, updateId) => {
       const update = await h.startUpdate(requestCancelUpdate, {
         args: [{ reason }],
         waitForStage: WorkflowUpdateStage.ACCEPTED,
+        updateId,
       });
       // A refusal is known at once; publishing may take long while a peer is down.
       const ac = new AbortController();
@@ -123,16 +141,21 @@ export class ProcessCommandsService {
     }
   }
 
-  /** Runs an update on this member's workflow of the process, mapping refusals to API errors. */
-  private async update<T>(id: string, run: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
+  /**
+   * Runs an update on this member's workflow of the process, mapping refusals
+   * to API errors. `run` gets one update ID for all its tries: a try after a
+   * timed-out call attaches to the update if the first one was admitted.
+   */
+  private async update<T>(id: string, run: (handle: WorkflowHandle, updateId: string) => Promise<T>): Promise<T> {
     const row = await this.processes.row(id);
     // The member's view comes from the ledger as soon as a pin is read, a
     // moment before the workflow gets it: once that view has ended, so has
     // the process, whatever the workflow has yet to apply.
     if (row.status === 'completed' || row.status === 'compensated') throw processFinished(id, row.status);
     const handle = this.temporal.workflow.getHandle(processWorkflowId(row.type, id, this.config.memberName));
+    const updateId = randomUUID();
     try {
-      return await run(handle);
+      return await untilAnswered(() => run(handle, updateId));
     } catch (err) {
       const refusal = refusalError(err);
       if (refusal) throw refusal;
@@ -161,6 +184,19 @@ export class ProcessCommandsService {
         'workflow-unavailable',
         `this member's workflow of process ${id} is not in Temporal; the worker starts it again from the ledger: retry shortly`,
       );
+    }
+  }
+}
+
+/** `call` again while its update call times out, for up to UPDATE_RPC_RETRY_MS; the last timeout is thrown. */
+async function untilAnswered<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + UPDATE_RPC_RETRY_MS;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) || Date.now() >= deadline) throw err;
+      await sleep(UPDATE_RPC_RETRY_PAUSE_MS);
     }
   }
 }

@@ -1,0 +1,50 @@
+import type { ArgumentsHost } from '@nestjs/common';
+import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../shared/logger.js';
+import { ErrorFilter } from './error.filter.js';
+
+/** What the filter answers for `exception`: the status and the error body. */
+function answer(exception: unknown): { status: number; body: { error: { code: string } } } {
+  const sent: { status: number; body: { error: { code: string } } } = { status: 0, body: { error: { code: '' } } };
+  const res = {
+    status(status: number) {
+      sent.status = status;
+      return this;
+    },
+    json(body: { error: { code: string } }) {
+      sent.body = body;
+    },
+  };
+  const host = { getType: () => 'http', switchToHttp: () => ({ getResponse: () => res }) } as unknown as ArgumentsHost;
+  new ErrorFilter(createLogger('gateway', 'test', 'error', { write: () => undefined })).catch(exception, host);
+  return sent;
+}
+
+/** A gRPC error as @grpc/grpc-js makes it: a code, details and metadata. */
+function grpcError(code: number): Error {
+  return Object.assign(new Error(`${code} grpc`), { code, details: 'grpc', metadata: {} });
+}
+
+describe('ErrorFilter', () => {
+  it('answers 503 temporal-unavailable when Temporal timed out or could not be reached', () => {
+    const timedOutUpdate = new WorkflowUpdateRPCTimeoutOrCancelledError('context deadline exceeded', {
+      cause: grpcError(4),
+    });
+    for (const err of [
+      timedOutUpdate,
+      new ServiceError('start failed', { cause: grpcError(4) }),
+      new ServiceError('start failed', { cause: grpcError(14) }),
+    ]) {
+      const { status, body } = answer(err);
+      expect([status, body.error.code]).toEqual([503, 'temporal-unavailable']);
+    }
+  });
+
+  it('answers 500 internal-error for anything else, other gRPC codes included', () => {
+    for (const err of [new Error('boom'), new ServiceError('not allowed', { cause: grpcError(7) })]) {
+      const { status, body } = answer(err);
+      expect([status, body.error.code]).toEqual([500, 'internal-error']);
+    }
+  });
+});
