@@ -44,7 +44,7 @@ describe('races decided by ledger order alone', () => {
     await new Promise((r) => setTimeout(r, 300));
     const ids = new Set<string>();
     const order = new Map<string, number>();
-    const cancels: Promise<{ status: number; body: { outcome?: string } }>[] = [];
+    const cancels: Promise<{ status: number; body: { outcome?: string; error?: { code: string } } }>[] = [];
     ws.on('message', (data) => {
       const frame = JSON.parse((data as Buffer).toString()) as Frame;
       const id = frame.reference;
@@ -77,7 +77,15 @@ describe('races decided by ledger order alone', () => {
     ws.close();
 
     expect(cancels.length).toBe(N); // every process shipped, and every ship drew a cancel
-    for (const a of answers) expect([200, 202, 409]).toContain(a.status);
+    // 503 temporal-unavailable: Temporal did not take the cancel in time (the
+    // dev server on two cores can stop answering until the launcher restarts
+    // it). Such a cancel may or may not have been admitted; the outcome checks
+    // below hold either way.
+    for (const a of answers) {
+      expect([200, 202, 409, 503]).toContain(a.status);
+      if (a.status === 503) expect(a.body.error?.code).toBe('temporal-unavailable');
+    }
+    const unanswered = answers.filter((a) => a.status === 503).length;
     // A cancel pinned after the end is refused by every member as it reaches
     // them: wait until every member has recorded every verdict, then compare.
     const agreed = await Promise.all(settled.map((views) => agreedViews(views.buyer.id)));
@@ -100,6 +108,6 @@ describe('races decided by ledger order alone', () => {
       outcomes[status] += 1;
       if (views.buyer.cancellations.some((c) => c.outcome === 'refused')) outcomes.refusedLate += 1;
     }
-    console.log(`race outcomes over ${N} processes:`, outcomes);
+    console.log(`race outcomes over ${N} processes:`, outcomes, `cancels Temporal did not take in time: ${unanswered}`);
   }, 900_000);
 });
