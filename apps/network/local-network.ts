@@ -26,6 +26,8 @@ export interface LocalNetworkOptions {
   extraNamespaces?: string[];
   /** Niceness of the Temporal dev server (see TemporalDevServerOptions.nice). */
   temporalNice: number;
+  /** Silence after which the dev server is restarted (TemporalDevServerOptions.unresponsiveAfterMs); 0: never. */
+  temporalUnresponsiveMs: number;
   log: (line: string) => void;
 }
 
@@ -38,6 +40,7 @@ export function localNetworkOptionsFromEnv(env = process.env, log: (line: string
     chainPort: port('BATON_CHAIN_PORT', 8545),
     gatewayBasePort: port('BATON_GATEWAY_BASE_PORT', 3000),
     temporalNice: niceness(env.BATON_TEMPORAL_NICE ?? String(DEFAULT_TEMPORAL_NICE)),
+    temporalUnresponsiveMs: wholeMs('BATON_TEMPORAL_UNRESPONSIVE_MS', env.BATON_TEMPORAL_UNRESPONSIVE_MS ?? '30000'),
     log,
   };
 }
@@ -49,6 +52,12 @@ export function localNetworkOptionsFromEnv(env = process.env, log: (line: string
  * every event reached apps that much later (docs/benchmarks.md, seventh round).
  */
 const DEFAULT_TEMPORAL_NICE = 5;
+
+function wholeMs(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of milliseconds, not "${value}"`);
+  return n;
+}
 
 function niceness(value: string): number {
   const n = Number(value);
@@ -114,6 +123,7 @@ export class LocalNetwork {
       namespaces: [...DEMO_MEMBERS, ...(this.options.extraNamespaces ?? [])],
       searchAttributes: { BatonProcessType: 'Keyword', BatonStatus: 'Keyword', BatonMember: 'Keyword' },
       nice: this.options.temporalNice,
+      unresponsiveAfterMs: this.options.temporalUnresponsiveMs,
       log,
     };
     this.temporal = await TemporalDevServer.start(temporalOptions);

@@ -32,6 +32,13 @@ export interface TemporalDevServerOptions {
    * docs/deployment.md). Ignored on Windows.
    */
   nice?: number;
+  /**
+   * Once ready, the server is asked to describe its first namespace every few
+   * seconds; after this long without an answer it is killed, so that whoever
+   * supervises it (the local network) starts it again on its database.
+   * Default 0: not watched.
+   */
+  unresponsiveAfterMs?: number;
 }
 
 // temporal.api.enums.v1.IndexedValueType; the numbers are part of the wire protocol.
@@ -46,6 +53,8 @@ const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = {
 };
 
 const STOP_GRACE_MS = 10_000;
+/** How often the watchdog asks a ready server for its first namespace, and how long each question may take. */
+const WATCH_EVERY_MS = 5_000;
 
 /**
  * A `temporal server start-dev` child process with a persistent SQLite file.
@@ -61,6 +70,7 @@ export class TemporalDevServer {
   readonly uiUrl: string;
   /** Settles when the process has exited, for whatever reason. */
   readonly exited: Promise<void>;
+  private stopping = false;
   private readonly killOnParentExit = (): void => {
     this.child.kill('SIGKILL');
   };
@@ -133,6 +143,7 @@ export class TemporalDevServer {
       await server.stop();
       throw err;
     }
+    if (o.unresponsiveAfterMs) void server.watch(o.namespaces[0], o.unresponsiveAfterMs);
     log(`temporal: ready at ${server.address}, UI ${server.uiUrl}`);
     return server;
   }
@@ -142,8 +153,49 @@ export class TemporalDevServer {
     return this.child.pid;
   }
 
+  /**
+   * Asks the server to describe `namespace` every WATCH_EVERY_MS until it
+   * exits or is stopped, and kills it once nothing was answered for
+   * `unresponsiveAfterMs`. Seen with 200 processes in flight on two cores:
+   * the dev server's SQLite transactions were all "interrupted", its one
+   * history shard could not be acquired again, and from then on every call
+   * failed, with the CPU idle, until the server was restarted.
+   */
+  private async watch(namespace: string, unresponsiveAfterMs: number): Promise<void> {
+    const gone = new AbortController();
+    void this.exited.then(() => gone.abort());
+    let conn: Connection | undefined;
+    let lastAnswer = Date.now();
+    try {
+      for (;;) {
+        await sleep(WATCH_EVERY_MS, undefined, { signal: gone.signal }).catch(() => undefined);
+        if (gone.signal.aborted || this.stopping) return;
+        try {
+          conn ??= await Connection.connect({ address: this.address, connectTimeout: WATCH_EVERY_MS });
+          const asked = conn;
+          await asked.withDeadline(Date.now() + WATCH_EVERY_MS, () =>
+            asked.workflowService.describeNamespace({ namespace }),
+          );
+          lastAnswer = Date.now();
+        } catch (err) {
+          const silentMs = Date.now() - lastAnswer;
+          if (silentMs < unresponsiveAfterMs || gone.signal.aborted || this.stopping) continue;
+          this.log(
+            `temporal: no answer for ${Math.round(silentMs / 1000)} s (${(err as Error).message}); ` +
+              'killing the dev server so that it starts again',
+          );
+          this.child.kill('SIGKILL');
+          return;
+        }
+      }
+    } finally {
+      await conn?.close().catch(() => undefined);
+    }
+  }
+
   /** SIGTERM, then SIGKILL after 10 s; resolves once the process has exited. */
   async stop(): Promise<void> {
+    this.stopping = true;
     process.removeListener('exit', this.killOnParentExit);
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.kill('SIGTERM');

@@ -239,4 +239,38 @@ describe('TemporalDevServer', () => {
     },
     180_000,
   );
+
+  it.runIf(process.platform === 'linux')(
+    'kills a server that stops answering, and only then',
+    async () => {
+      const lines: string[] = [];
+      const server = await TemporalDevServer.start({
+        cli,
+        dataDir: join(dataDir, 'watched'),
+        port: await freePort(),
+        uiPort: await freePort(),
+        namespaces,
+        searchAttributes,
+        unresponsiveAfterMs: 8_000,
+        log: (line) => lines.push(line),
+      });
+      let exited = false;
+      void server.exited.then(() => (exited = true));
+      try {
+        // Answering: three rounds of the watchdog past the limit, and it lives.
+        await new Promise((r) => setTimeout(r, 16_000));
+        expect(exited).toBe(false);
+        // Frozen: no answer from now on, as when its shard could not be acquired.
+        process.kill(server.pid!, 'SIGSTOP');
+        const frozenAt = Date.now();
+        await Promise.race([server.exited, new Promise((r) => setTimeout(r, 60_000))]);
+        expect(exited).toBe(true);
+        expect(Date.now() - frozenAt).toBeGreaterThanOrEqual(8_000);
+        expect(lines.join('\n')).toMatch(/temporal: no answer for \d+ s \(.*\); killing the dev server/);
+      } finally {
+        await server.stop();
+      }
+    },
+    180_000,
+  );
 });
