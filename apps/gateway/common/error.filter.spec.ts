@@ -3,6 +3,7 @@ import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@tempora
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../shared/logger.js';
 import { ErrorFilter } from './error.filter.js';
+import { whileTemporalSilent } from './temporal-silence.js';
 
 /** What the filter answers for `exception`: the status and the error body. */
 function answer(exception: unknown): { status: number; body: { error: { code: string } } } {
@@ -46,5 +47,31 @@ describe('ErrorFilter', () => {
       const { status, body } = answer(err);
       expect([status, body.error.code]).toEqual([500, 'internal-error']);
     }
+  });
+});
+
+describe('whileTemporalSilent', () => {
+  it('calls again while Temporal does not answer, and returns the first answer', async () => {
+    const attempts: number[] = [];
+    const answer = await whileTemporalSilent((attempt) => {
+      attempts.push(attempt);
+      if (attempt === 1) return Promise.reject(new ServiceError('start failed', { cause: grpcError(4) }));
+      if (attempt === 2)
+        return Promise.reject(new WorkflowUpdateRPCTimeoutOrCancelledError('timed out', { cause: grpcError(4) }));
+      return Promise.resolve('taken');
+    });
+    expect([answer, attempts]).toEqual(['taken', [1, 2, 3]]);
+  });
+
+  it('passes any other error on at once', async () => {
+    let calls = 0;
+    const refused = new ServiceError('not allowed', { cause: grpcError(7) });
+    await expect(
+      whileTemporalSilent(() => {
+        calls += 1;
+        return Promise.reject(refused);
+      }),
+    ).rejects.toBe(refused);
+    expect(calls).toBe(1);
   });
 });

@@ -1,8 +1,8 @@
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { isGrpcServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { Response } from 'express';
 import type { Logger } from '../../shared/logger.js';
 import { ApiError } from './api-error.js';
+import { temporalDidNotAnswer } from './temporal-silence.js';
 
 const CODES: Record<number, string> = {
   400: 'invalid-request',
@@ -77,16 +77,4 @@ export class ErrorFilter implements ExceptionFilter {
       body: { code: 'internal-error', message: 'the gateway could not complete the request' },
     };
   }
-}
-
-/** gRPC's DEADLINE_EXCEEDED and UNAVAILABLE. */
-const TEMPORAL_UNANSWERED_CODES = new Set([4, 14]);
-
-/** A Temporal call that timed out or found no server, anywhere in the error's chain of causes. */
-function temporalDidNotAnswer(err: unknown): boolean {
-  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
-    if (isGrpcServiceError(e) && TEMPORAL_UNANSWERED_CODES.has(e.code)) return true;
-  }
-  return false;
 }

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import {
-  WorkflowNotFoundError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
-  WorkflowUpdateStage,
-  type Client,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateStage, type Client, type WorkflowHandle } from '@temporalio/client';
 import {
   decideStepUpdate,
   processWorkflowId,
@@ -20,6 +14,7 @@ import type { ProcessRecord } from '../../shared/db/entities.js';
 import type { MemberConfig } from '../../shared/config.js';
 import type { Logger } from '../../shared/logger.js';
 import { ApiError } from '../common/api-error.js';
+import { whileTemporalSilent } from '../common/temporal-silence.js';
 import { CONFIG, LOGGER, TEMPORAL } from '../core/tokens.js';
 import type { CancelProcessDto } from './dto/cancel-process.dto.js';
 import type { DecideStepDto } from './dto/decide-step.dto.js';
@@ -31,13 +26,6 @@ const CANCEL_VERDICT_WAIT_MS = 10_000;
 /** How long a command waits for this member's workflow to apply what its view already shows. */
 const WORKFLOW_CATCH_UP_MS = 10_000;
 const WORKFLOW_CATCH_UP_POLL_MS = 100;
-/**
- * How long a command asks Temporal again, under the same update ID, when the
- * update call timed out: on a loaded server the call's deadline can pass
- * before the workflow took the update, which may or may not have been admitted.
- */
-const UPDATE_RPC_RETRY_MS = 30_000;
-const UPDATE_RPC_RETRY_PAUSE_MS = 250;
 
 /**
  * What a person asks of a running process at this member: decide a step,
@@ -155,7 +143,7 @@ export class ProcessCommandsService {
     const handle = this.temporal.workflow.getHandle(processWorkflowId(row.type, id, this.config.memberName));
     const updateId = randomUUID();
     try {
-      return await untilAnswered(() => run(handle, updateId));
+      return await whileTemporalSilent(() => run(handle, updateId));
     } catch (err) {
       const refusal = refusalError(err);
       if (refusal) throw refusal;
@@ -184,19 +172,6 @@ export class ProcessCommandsService {
         'workflow-unavailable',
         `this member's workflow of process ${id} is not in Temporal; the worker starts it again from the ledger: retry shortly`,
       );
-    }
-  }
-}
-
-/** `call` again while its update call times out, for up to UPDATE_RPC_RETRY_MS; the last timeout is thrown. */
-async function untilAnswered<T>(call: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + UPDATE_RPC_RETRY_MS;
-  for (;;) {
-    try {
-      return await call();
-    } catch (err) {
-      if (!(err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) || Date.now() >= deadline) throw err;
-      await sleep(UPDATE_RPC_RETRY_PAUSE_MS);
     }
   }
 }

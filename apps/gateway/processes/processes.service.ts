@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { processWorkflowOptions } from '../../../workflows/definitions.js';
 import { initialState, type ProcessArgs } from '../../../workflows/process-state.js';
@@ -13,6 +13,7 @@ import { processRow } from '../../shared/db/process-row.js';
 import { EffectRecord, ProcessRecord } from '../../shared/db/entities.js';
 import type { Logger } from '../../shared/logger.js';
 import { ApiError } from '../common/api-error.js';
+import { whileTemporalSilent } from '../common/temporal-silence.js';
 import { CONFIG, DATA_SOURCE, DIRECTORY, LOGGER, TEMPORAL } from '../core/tokens.js';
 import type { ListProcessesDto } from './dto/list-processes.dto.js';
 import type { StartProcessDto } from './dto/start-process.dto.js';
@@ -106,7 +107,15 @@ export class ProcessesService {
       em.getRepository(ProcessRecord).save(processRow(initialState(args, type), now, now)),
     );
     try {
-      await this.temporal.workflow.start('processWorkflow', { ...processWorkflowOptions(args), args: [args] });
+      // A try after one Temporal did not answer finds the workflow started if the first one took.
+      await whileTemporalSilent((attempt) =>
+        this.temporal.workflow
+          .start('processWorkflow', { ...processWorkflowOptions(args), args: [args] })
+          .catch((err: unknown) => {
+            if (attempt > 1 && err instanceof WorkflowExecutionAlreadyStartedError) return;
+            throw err;
+          }),
+      );
     } catch (err) {
       this.log.warn('process start failed', { processId: id, processType: type.name, error: String(err) });
       await writeOnce(this.ds, (em) => em.getRepository(ProcessRecord).delete({ id }));
