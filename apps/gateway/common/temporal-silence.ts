@@ -18,7 +18,7 @@ export function temporalDidNotAnswer(err: unknown): boolean {
  * server: a loaded server can take a call after its deadline, and a hung dev
  * server is restarted by the local network after 30 s without an answer.
  */
-export const TEMPORAL_RETRY_MS = 30_000;
+const TEMPORAL_RETRY_MS = 30_000;
 const TEMPORAL_RETRY_PAUSE_MS = 250;
 
 /**
