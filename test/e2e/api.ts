@@ -122,9 +122,9 @@ export class Api {
 
   /**
    * Waits until every member reports one of `statuses` for the process;
-   * returns each member's view. Callers waiting at once share one look at
-   * every member's list of processes a second (statuses), instead of each
-   * asking for its own process: a race test's hundreds of waiters otherwise
+   * returns each member's view. Callers waiting at once share each look at
+   * every member's list of processes (statuses), instead of each asking
+   * for its own process: a race test's hundreds of waiters otherwise
    * sent the gateways hundreds of requests a second, more load than the
    * processes they waited for.
    */

@@ -15,8 +15,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('e2eDataDir', dataDir);
   project.provide('e2eDatabase', network.database);
   return async () => {
-    // A network that ends the run not ready is what the failures above have in
-    // common: say which part stopped answering, and keep its logs.
+    // Two failed PostgreSQL passes ended with every gateway not ready and no
+    // logs left: say which part stopped answering, and keep the logs.
     const unready = (await readiness(E2E_PORTS)).some((r) => r.status !== 200);
     if (unready)
       console.log(`the shared e2e network is not ready at the end of the run\n${await diagnosis(E2E_PORTS, dataDir)}`);
