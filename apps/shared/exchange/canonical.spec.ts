@@ -1,3 +1,5 @@
+import { getHashes } from 'node:crypto';
+import { keccak256, toUtf8Bytes } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, hashText, processContext } from './canonical.js';
 
@@ -28,6 +30,28 @@ describe('canonicalJson', () => {
   it('hashes equal messages to equal hashes regardless of key order', () => {
     expect(hashText(canonicalJson({ x: 1, y: 2 }))).toBe(hashText(canonicalJson({ y: 2, x: 1 })));
     expect(hashText('a')).not.toBe(hashText('b'));
+  });
+});
+
+describe('hashText', () => {
+  it("hashes with this Node's OpenSSL keccak-256 (the fast path the project's Node 24 takes)", () => {
+    expect(getHashes()).toContain('keccak-256');
+  });
+
+  it('gives the keccak-256 ethers gives, for any text', () => {
+    const texts = [
+      '',
+      'a',
+      canonicalJson({ amount: 12.5, note: 'Grüße, 東京 🚢', nested: [{ z: 1, a: '\u0000' }] }),
+      'x'.repeat(135),
+      'x'.repeat(136), // keccak-256's block is 136 bytes: either side of one block
+      'é'.repeat(10_000),
+    ];
+    for (const text of texts) expect(hashText(text)).toBe(keccak256(toUtf8Bytes(text)));
+  });
+
+  it('refuses text that is not well-formed UTF-16, as ethers does', () => {
+    expect(() => hashText('lone \ud800 surrogate')).toThrow(/surrogate/);
   });
 });
 

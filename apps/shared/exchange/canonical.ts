@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { keccak256, toUtf8Bytes } from 'ethers';
 
 /**
@@ -21,7 +22,28 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
+/** ES2024's String.prototype.isWellFormed (Node 20 on), not yet in this project's lib. */
+type WellFormed = string & { isWellFormed(): boolean };
+
+/** True when this Node's OpenSSL has keccak-256 (3.2 on; Node 24 bundles 3.5) and it hashes as ethers does. */
+const NATIVE_KECCAK = ((): boolean => {
+  try {
+    return `0x${createHash('keccak-256').digest('hex')}` === keccak256(new Uint8Array());
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * keccak-256 of the text's UTF-8 bytes, as `0x` + 64 hex digits (a message's
+ * pin). OpenSSL's when this Node has it: ethers' JavaScript keccak, run twice
+ * for every message a rebuild stores, cost the rebuild more than its database
+ * writes. Text that is not well-formed UTF-16 goes to ethers, which refuses
+ * it as it always did (Node would hash a replacement character instead).
+ */
 export function hashText(text: string): string {
+  if (NATIVE_KECCAK && (text as WellFormed).isWellFormed())
+    return `0x${createHash('keccak-256').update(text, 'utf8').digest('hex')}`;
   return keccak256(toUtf8Bytes(text));
 }
 
