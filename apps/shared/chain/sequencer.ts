@@ -1,5 +1,6 @@
-import { Contract, ContractFactory, Interface, JsonRpcProvider, Wallet, toQuantity } from 'ethers';
+import { Contract, ContractFactory, Interface, Wallet, toQuantity, type JsonRpcProvider } from 'ethers';
 import { decodeBatchPinned, type RawLog } from './batch-log.js';
+import { NativeTextJsonRpcProvider } from './json-rpc-provider.js';
 import { loadSequencerArtifact } from './sequencer-artifact.js';
 import { describeFailure } from './sequencer-errors.js';
 import type { ChainMember, PinnedBatch, PinReceipt, SequencerClientOptions } from './sequencer-types.js';
@@ -27,7 +28,7 @@ export type { ChainMember, PinnedBatch, PinReceipt, SequencerClientOptions } fro
  * waits in a row, a ledger read two).
  */
 function makeProvider(rpcUrl: string, pollingInterval: number): JsonRpcProvider {
-  return new JsonRpcProvider(rpcUrl, undefined, {
+  return new NativeTextJsonRpcProvider(rpcUrl, undefined, {
     staticNetwork: true,
     pollingInterval,
     cacheTimeout: -1,
