@@ -26,7 +26,7 @@ export async function sqlRows<T>(db: Queryable, text: string, params: unknown[] 
 /** `?, ?, ?` for an IN list of `count` values (at least one: `IN ()` is not SQL). */
 export function marks(count: number): string {
   if (count < 1) throw new RangeError('an IN list needs at least one value');
-  return Array.from({ length: count }, () => '?').join(', ');
+  return `${'?, '.repeat(count - 1)}?`;
 }
 
 /** Which of `values` are in `table`.`column` already (a few IN lists; names are the code's own, never input). */
