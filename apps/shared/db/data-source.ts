@@ -9,6 +9,7 @@ import { Data1764100000003 } from './migrations/0003-data.js';
 import { Subscriptions1764100000004 } from './migrations/0004-subscriptions.js';
 import { PinContextState1764100000005 } from './migrations/0005-pin-context-state.js';
 import { OutboundPeers1764100000006 } from './migrations/0006-outbound-peers.js';
+import { MessageIdIndex1764100000007 } from './migrations/0007-message-id-index.js';
 import { isPostgresUrl, memberDatabaseUrl } from './postgres.js';
 
 /** Numbered migrations, oldest first. Schema changes only ever go through here. */
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   Subscriptions1764100000004,
   PinContextState1764100000005,
   OutboundPeers1764100000006,
+  MessageIdIndex1764100000007,
 ];
 
 /** How long a SQLite writer waits for another process of the member to finish its write (the busy timeout). */

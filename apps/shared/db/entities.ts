@@ -58,7 +58,7 @@ export class CounterRecord {
 @Entity('private_messages')
 export class PrivateMessageRecord {
   @PrimaryColumn({ type: 'varchar', length: 66 }) hash!: string;
-  @Column({ type: 'varchar', length: 300 }) messageId!: string;
+  @Index() @Column({ type: 'varchar', length: 300 }) messageId!: string;
   @Index() @Column({ type: 'varchar', length: 64 }) processId!: string;
   @Index() @Column({ type: 'varchar', length: 66 }) context!: string;
   @Column({ type: 'varchar', length: 30 }) kind!: string;
