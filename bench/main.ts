@@ -274,6 +274,7 @@ async function measureBaton(
     pins,
     pinsPerTx: batches.length ? Math.round((pins / batches.length) * 10) / 10 : 0,
     chainTxPerSec: Math.round((batches.length / (level.wallMs / 1000)) * 100) / 100,
+    blockIntervalMs: toBlock >= fromBlock ? Math.round(level.wallMs / (toBlock - fromBlock + 1)) : undefined,
     delivery: summarize(delivery),
     batchPinnedDelivery: summarize(ledgerDelivery),
     deliverySplit: { blockToLog: summarize(blockToLog), logToSubscriber: summarize(logToSubscriber) },

@@ -17,6 +17,12 @@ export interface BatonLevel extends LevelResult {
   pins: number;
   pinsPerTx: number;
   chainTxPerSec: number;
+  /**
+   * The level's mean time between chain blocks (its time over the blocks
+   * mined in it): "one block" in the p99 goal. The local chain mines a block
+   * per transaction, so this is how long the chain took per block at that load.
+   */
+  blockIntervalMs?: number;
   /** Pin's block first visible on the chain → event at a WebSocket subscriber. */
   delivery: LatencySummary;
   /** The same for the listener's batch-pinned events, written as it records each batch (before any projection). */
@@ -133,6 +139,7 @@ export function markdown(r: BenchResults): string {
     '| headline | value | goal |',
     '| --- | --- | --- |',
     `| throughput ratio (Baton / plain Temporal, best concurrency) | ${r.throughputRatio} (${r.batonBestThroughput}/s vs ${r.plainBestThroughput}/s) | ≥ 0.5 |`,
+    `| p99 latency: Baton's / (2 × plain's + one block, the level's mean block interval), by level | ${p99Headline(r)} | ≤ 1 |`,
     `| pins per chain transaction (≥ 50 in flight) | ${r.pinsPerTx} | ≥ 50 |`,
     `| pins per chain transaction, burst of pins queued at once | ${burstHeadline(r)} | ≥ 50 |`,
     ...blockTimeHeadline(r),
@@ -224,6 +231,18 @@ function burstLines(r: BenchResults): string[] {
     `Ledger under a burst: ${b.pins} pins in ${b.transactions} transactions (${b.pinsPerTx} a transaction, largest ${b.largestBatch}), ${b.pinsPerSec} pins/s, all pinned ${b.elapsedMs} ms after they were queued (${b.note}).`,
     '',
   ];
+}
+
+/** Each level's Baton p99 against the goal's bound, 2 × plain Temporal's p99 at that level plus one block. */
+function p99Headline(r: BenchResults): string {
+  return r.baton
+    .map((b) => {
+      const plain = r.plainTemporal.find((p) => p.concurrency === b.concurrency);
+      if (!plain || b.blockIntervalMs === undefined) return `${b.concurrency}: –`;
+      const bound = 2 * plain.latency.p99Ms + b.blockIntervalMs;
+      return `${b.concurrency}: ${(b.latency.p99Ms / bound).toFixed(2)} (${b.latency.p99Ms} / ${Math.round(bound)} ms)`;
+    })
+    .join('; ');
 }
 
 function blockTimeHeadline(r: BenchResults): string[] {
