@@ -39,8 +39,17 @@ export function localNetworkOptionsFromEnv(env = process.env, log: (line: string
     temporalUiPort: port('BATON_TEMPORAL_UI_PORT', 8233),
     chainPort: port('BATON_CHAIN_PORT', 8545),
     gatewayBasePort: port('BATON_GATEWAY_BASE_PORT', 3000),
-    temporalNice: niceness(env.BATON_TEMPORAL_NICE ?? String(DEFAULT_TEMPORAL_NICE)),
-    temporalUnresponsiveMs: wholeMs('BATON_TEMPORAL_UNRESPONSIVE_MS', env.BATON_TEMPORAL_UNRESPONSIVE_MS ?? '30000'),
+    temporalNice: wholeNumber(
+      'BATON_TEMPORAL_NICE',
+      env.BATON_TEMPORAL_NICE ?? String(DEFAULT_TEMPORAL_NICE),
+      'from 0 to 19',
+      19,
+    ),
+    temporalUnresponsiveMs: wholeNumber(
+      'BATON_TEMPORAL_UNRESPONSIVE_MS',
+      env.BATON_TEMPORAL_UNRESPONSIVE_MS ?? '30000',
+      'of milliseconds',
+    ),
     log,
   };
 }
@@ -53,16 +62,11 @@ export function localNetworkOptionsFromEnv(env = process.env, log: (line: string
  */
 const DEFAULT_TEMPORAL_NICE = 5;
 
-function wholeMs(name: string, value: string): number {
+/** A setting that must be a whole number from 0 to `max`; `what` ends its error message. */
+function wholeNumber(name: string, value: string, what: string, max = Infinity): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of milliseconds, not "${value}"`);
-  return n;
-}
-
-function niceness(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 19)
-    throw new Error(`BATON_TEMPORAL_NICE must be a whole number from 0 to 19, not "${value}"`);
+  if (!Number.isInteger(n) || n < 0 || n > max)
+    throw new Error(`${name} must be a whole number ${what}, not "${value}"`);
   return n;
 }
 
