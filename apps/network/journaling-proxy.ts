@@ -9,10 +9,13 @@ const LATEST_TAGS = new Set(['latest', 'pending', 'safe', 'finalized']);
 const isLatest = (tag: unknown): boolean => typeof tag === 'string' && LATEST_TAGS.has(tag);
 
 /**
- * The public JSON-RPC endpoint of the local chain. Every transaction it lets
- * through is mined alone in its block and journaled (fsync) before it is
- * acknowledged, and readers never see past the journaled height, so whatever
- * a client saw survives a crash and replay. Over WebSocket (same port) it
+ * The public JSON-RPC endpoint of the local chain. By default every
+ * transaction it lets through is mined alone in its block and journaled
+ * (fsync) before it is acknowledged. With a block time (`setBlockTime`), as
+ * on a production chain, a transaction is acknowledged once the node took it
+ * into its mempool, and every interval the transactions waiting are mined in
+ * one block, journaled as one write. Either way readers never see past the
+ * journaled height, so whatever a client saw survives a crash and replay. Over WebSocket (same port) it
  * also serves `eth_subscribe("newHeads")` and `eth_subscribe("logs", filter)`:
  * each journaled block is announced as it becomes visible, its matching logs
  * first, so ledger readers need neither poll for it nor ask for its logs.
@@ -20,7 +23,12 @@ const isLatest = (tag: unknown): boolean => typeof tag === 'string' && LATEST_TA
 export class JournalingProxy {
   private server?: JsonRpcServer;
   private sendLock: Promise<unknown> = Promise.resolve();
-  private inFlight?: string; // hash mined but not yet journaled: hidden from readers
+  /** Hashes mined but not yet journaled: hidden from readers. */
+  private readonly inFlight = new Set<string>();
+  /** With a block time: transactions taken into the node's mempool and not yet mined, raw by hash, in arrival order. */
+  private readonly mempool = new Map<string, string>();
+  private blockMs = 0;
+  private blockTimer?: NodeJS.Timeout;
   private broken?: Error;
   /** Why every request is refused for now (the node behind is being rebuilt), if it is. */
   private suspended?: string;
@@ -60,9 +68,46 @@ export class JournalingProxy {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.blockTimer);
+    // Transactions acknowledged and waiting for their block are mined now rather than lost with the node.
+    if (this.blockMs > 0) await this.serialized(() => this.mineWaiting()).catch((err: Error) => this.log(err.message));
     await this.server?.close();
     this.server = undefined;
     await this.sendLock; // let a send in progress finish journaling
+  }
+
+  /**
+   * 0: each transaction is mined alone, at once (the default). More: the
+   * transactions sent meanwhile are mined together every `ms`, like a
+   * production chain's blocks. Switching back mines those still waiting.
+   */
+  async setBlockTime(ms: number): Promise<void> {
+    if (!Number.isInteger(ms) || ms < 0) throw new Error(`a block time is a whole number of milliseconds, not ${ms}`);
+    await this.serialized(async () => {
+      clearInterval(this.blockTimer);
+      this.blockTimer = undefined;
+      if (ms === 0 && this.blockMs > 0) await this.mineWaiting();
+      await call(this.nodeUrl, 'evm_setAutomine', [ms === 0]);
+      this.blockMs = ms;
+      if (ms > 0) this.blockTimer = setInterval(() => this.tick(), ms);
+    });
+  }
+
+  /**
+   * After the node behind was restarted and the journal replayed into it:
+   * it mines at once again and its mempool is empty, so the block time is set
+   * again and the transactions acknowledged but not journaled go back into it.
+   */
+  async nodeRestarted(): Promise<void> {
+    if (this.blockMs === 0) return;
+    await call(this.nodeUrl, 'evm_setAutomine', [false]);
+    for (const [hash, raw] of this.mempool) {
+      const res = await forward(this.nodeUrl, { id: 1, method: 'eth_sendRawTransaction', params: [raw] });
+      if (res.error) {
+        this.log(`local chain: transaction ${hash} could not be sent again after the restart: ${res.error.message}`);
+        this.mempool.delete(hash);
+      }
+    }
   }
 
   private async handle(req: JsonRpcRequest, connection?: JsonRpcConnection): Promise<JsonRpcResponse> {
@@ -101,7 +146,7 @@ export class JournalingProxy {
           });
         case 'eth_getTransactionReceipt':
         case 'eth_getTransactionByHash':
-          if (String(params[0]).toLowerCase() === this.inFlight) return rpcResult(id, null);
+          if (this.inFlight.has(String(params[0]).toLowerCase())) return rpcResult(id, null);
           return await forward(this.nodeUrl, req);
       }
       if (/^(evm|hardhat)_/.test(req.method)) {
@@ -172,11 +217,14 @@ export class JournalingProxy {
     } catch (err) {
       return rpcError(id, -32602, `invalid raw transaction: ${(err as Error).message}`);
     }
-    // Block times follow the wall clock even after a replay moved the node's clock.
-    const timestamp = Math.max(Math.floor(Date.now() / 1000), this.lastTimestamp + 1);
-    await call(this.nodeUrl, 'evm_setNextBlockTimestamp', [timestamp]);
+    return this.blockMs > 0 ? await this.enterMempool(req, tx, raw) : await this.mineAlone(req, tx, raw);
+  }
+
+  private async mineAlone(req: JsonRpcRequest, tx: Transaction, raw: string): Promise<JsonRpcResponse> {
+    const id = req.id ?? null;
+    await call(this.nodeUrl, 'evm_setNextBlockTimestamp', [this.nextTimestamp()]);
     const hash = tx.hash!.toLowerCase();
-    this.inFlight = hash;
+    this.inFlight.add(hash);
     try {
       const res = await forward(this.nodeUrl, req);
       if (res.error) return res;
@@ -186,44 +234,119 @@ export class JournalingProxy {
         [hash],
       );
       if (!receipt) {
-        // A transaction left in the mempool would later share a block with another:
-        // the one-transaction-per-line journal can't express that. (The node refuses
-        // future nonces itself when automining; checking them here first would mean
-        // recovering each sender, a millisecond of JavaScript per transaction.)
+        // A transaction left in the mempool would later share a block with another
+        // that it was never journaled beside. (The node refuses future nonces itself
+        // when automining; checking them here first would mean recovering each
+        // sender, a millisecond of JavaScript per transaction.)
         await call(this.nodeUrl, 'hardhat_dropTransaction', [hash]);
         return rpcError(id, -32000, 'transaction was not mined at once, so it was dropped');
       }
-      const block = await call<{ number: string; hash: string; parentHash: string; timestamp: string }>(
-        this.nodeUrl,
-        'eth_getBlockByNumber',
-        [receipt.blockNumber, false],
-      );
-      const entry = {
-        raw,
-        hash,
-        block: Number(receipt.blockNumber),
-        timestamp: Number(block.timestamp),
-      };
-      await this.journal.append(entry).catch((err: Error) => {
-        // The block exists but is not recorded: accepting more would fork history on replay.
-        this.broken = err;
-        this.log(`local chain: journal append failed, refusing further transactions: ${err.message}`);
-        throw err;
-      });
-      this.height = entry.block;
-      this.lastTimestamp = entry.timestamp;
-      this.announce(
-        { number: block.number, hash: block.hash, parentHash: block.parentHash, timestamp: block.timestamp },
-        receipt.logs ?? [],
-      );
+      await this.journalBlock(Number(receipt.blockNumber), [{ hash, raw, logs: receipt.logs ?? [] }]);
       return res;
     } finally {
-      this.inFlight = undefined;
+      this.inFlight.delete(hash);
     }
+  }
+
+  /**
+   * With a block time: the node takes the transaction into its mempool, to be
+   * mined with the others at the next tick. A nonce past the sender's next one
+   * is refused, as when mining at once: such a transaction could wait forever,
+   * and with it the blocks that must not be mined empty.
+   */
+  private async enterMempool(req: JsonRpcRequest, tx: Transaction, raw: string): Promise<JsonRpcResponse> {
+    const id = req.id ?? null;
+    const next = Number(await call<string>(this.nodeUrl, 'eth_getTransactionCount', [tx.from, 'pending']));
+    if (tx.nonce > next)
+      return rpcError(
+        id,
+        -32000,
+        `nonce too high: the sender's next nonce is ${next}, this transaction has ${tx.nonce}`,
+      );
+    const res = await forward(this.nodeUrl, req);
+    if (!res.error) this.mempool.set(tx.hash!.toLowerCase(), raw);
+    return res;
+  }
+
+  private tick(): void {
+    if (this.mempool.size === 0 || this.suspended || this.broken) return;
+    void this.serialized(() => this.mineBlock()).catch((err: Error) =>
+      this.log(`local chain: mining a block failed: ${err.message}`),
+    );
+  }
+
+  /** Mines until no transaction is waiting (one block each time the node has a block's worth). */
+  private async mineWaiting(): Promise<void> {
+    while (this.mempool.size > 0 && !this.broken && !this.suspended) await this.mineBlock();
+  }
+
+  /** Mines the transactions waiting in one block; readers see it once it is journaled. */
+  private async mineBlock(): Promise<void> {
+    if (this.mempool.size === 0 || this.suspended || this.broken) return;
+    await call(this.nodeUrl, 'evm_setNextBlockTimestamp', [this.nextTimestamp()]);
+    await call(this.nodeUrl, 'evm_mine');
+    const mined = await call<{ number: string; transactions: string[] }>(this.nodeUrl, 'eth_getBlockByNumber', [
+      'latest',
+      false,
+    ]);
+    const hashes = mined.transactions.map((h) => h.toLowerCase());
+    for (const h of hashes) this.inFlight.add(h);
+    try {
+      const unknown = hashes.find((h) => !this.mempool.has(h));
+      if (hashes.length === 0 || unknown)
+        // Journaling it is impossible (no raw bytes, or no transaction to write), and skipping it would fork history on replay.
+        return this.refuseFromNow(
+          new Error(`block ${Number(mined.number)} was mined ${unknown ? `with ${unknown}, not sent here` : 'empty'}`),
+        );
+      const receipts = await Promise.all(
+        hashes.map((h) => call<{ logs?: RawReceiptLog[] }>(this.nodeUrl, 'eth_getTransactionReceipt', [h])),
+      );
+      await this.journalBlock(
+        Number(mined.number),
+        hashes.map((hash, i) => ({ hash, raw: this.mempool.get(hash)!, logs: receipts[i].logs ?? [] })),
+      );
+      for (const h of hashes) this.mempool.delete(h);
+    } finally {
+      for (const h of hashes) this.inFlight.delete(h);
+    }
+  }
+
+  /** Journals a mined block's transactions (fsync), then lets readers see it and announces it. */
+  private async journalBlock(
+    number: number,
+    txs: { hash: string; raw: string; logs: RawReceiptLog[] }[],
+  ): Promise<void> {
+    const block = await call<{ number: string; hash: string; parentHash: string; timestamp: string }>(
+      this.nodeUrl,
+      'eth_getBlockByNumber',
+      [`0x${number.toString(16)}`, false],
+    );
+    const timestamp = Number(block.timestamp);
+    await this.journal
+      .append(txs.map(({ hash, raw }) => ({ raw, hash, block: number, timestamp })))
+      .catch((err: Error) => this.refuseFromNow(new Error(`journal append failed: ${err.message}`), err));
+    this.height = number;
+    this.lastTimestamp = timestamp;
+    this.announce(
+      { number: block.number, hash: block.hash, parentHash: block.parentHash, timestamp: block.timestamp },
+      txs.flatMap((t) => t.logs),
+    );
+  }
+
+  /** The block exists on the node but is not recorded: accepting more would fork history on replay. */
+  private refuseFromNow(err: Error, cause: Error = err): never {
+    this.broken = err;
+    this.log(`local chain: ${err.message}; refusing further transactions`);
+    throw cause;
+  }
+
+  /** Block times follow the wall clock even after a replay moved the node's clock. */
+  private nextTimestamp(): number {
+    return Math.max(Math.floor(Date.now() / 1000), this.lastTimestamp + 1);
   }
 }
 
-/** A log as a receipt carries it (one transaction per block here, so the block's logs). */
+/** A log as a receipt carries it. */
 interface RawReceiptLog {
   address: string;
   topics: string[];

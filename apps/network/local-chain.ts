@@ -16,6 +16,8 @@ export interface LocalChainOptions {
   /** Internal hardhat node port; default port + 1000. */
   nodePort?: number;
   projectRoot: string;
+  /** 0 (the default): each transaction is mined alone, at once. More: a block every `blockMs` with the transactions sent meanwhile. */
+  blockMs?: number;
   log?: (line: string) => void;
 }
 
@@ -27,9 +29,9 @@ interface Receipt {
 /**
  * The embedded chain for `npm start` and end-to-end tests: a `hardhat node`
  * (which keeps no state across restarts) behind a proxy that journals every
- * transaction. On start the journal is replayed, one transaction per block,
- * with the recorded timestamps and a pinned genesis date, so block numbers,
- * log indices and block hashes come out exactly as in the original run.
+ * transaction. On start the journal is replayed, block by block, with the
+ * recorded timestamps and a pinned genesis date, so block numbers, log
+ * indices and block hashes come out exactly as in the original run.
  *
  * @example
  *   const chain = await LocalChain.start({ dataDir: ".baton/chain", port: 8545, projectRoot });
@@ -79,9 +81,11 @@ export class LocalChain {
       ]);
       journal = await JournalWriter.open(journalFile);
       const proxy = new JournalingProxy(node.url, journal, height, Number(head.timestamp), log);
+      if (opts.blockMs) await proxy.setBlockTime(opts.blockMs);
       await proxy.listen(host, opts.port);
+      const blocks = opts.blockMs ? `a block every ${opts.blockMs} ms` : 'each transaction mined at once';
       log(
-        `local chain: ${entries.length} transactions replayed, height ${height}, JSON-RPC at http://${host}:${opts.port}`,
+        `local chain: ${entries.length} transactions replayed, height ${height}, ${blocks}, JSON-RPC at http://${host}:${opts.port}`,
       );
       return new LocalChain(node, proxy, journal, entries.length, full, log);
     } catch (err) {
@@ -89,6 +93,11 @@ export class LocalChain {
       await node.stop();
       throw err;
     }
+  }
+
+  /** See LocalChainOptions.blockMs; switching to 0 mines the transactions still waiting. */
+  async setBlockTime(ms: number): Promise<void> {
+    await this.proxy.setBlockTime(ms);
   }
 
   /** From now on a node that exits is not restarted (Ctrl-C reaches the node too). */
@@ -125,6 +134,7 @@ export class LocalChain {
       try {
         const entries = await readJournal(join(this.opts.dataDir, 'journal.jsonl'), this.log);
         this.node = await startNode(this.opts, entries);
+        await this.proxy.nodeRestarted();
         this.log(`local chain: node restarted, ${entries.length} transactions replayed`);
         this.proxy.resume();
         this.supervise();
@@ -177,18 +187,51 @@ async function genesisDate(dataDir: string, entries: JournalEntry[]): Promise<st
 }
 
 async function replay(nodeUrl: string, entries: JournalEntry[], journalFile: string): Promise<void> {
-  for (const [i, e] of entries.entries()) {
-    const where = `${journalFile} line ${i + 1} (tx ${e.hash}, block ${e.block})`;
+  for (let i = 0; i < entries.length;) {
+    const { block, timestamp } = entries[i];
+    let end = i + 1;
+    while (end < entries.length && entries[end].block === block) end++;
+    const txs = entries.slice(i, end);
+    const where = `${journalFile} block ${block} (from entry ${i + 1}, tx ${txs[0].hash})`;
     try {
-      await call(nodeUrl, 'evm_setNextBlockTimestamp', [e.timestamp]);
-      const hash = await call<string>(nodeUrl, 'eth_sendRawTransaction', [e.raw]);
-      const receipt = await call<Receipt | null>(nodeUrl, 'eth_getTransactionReceipt', [hash]);
-      if (hash.toLowerCase() !== e.hash.toLowerCase()) throw new Error(`node computed hash ${hash}`);
-      if (!receipt || Number(receipt.blockNumber) !== e.block) {
-        throw new Error(`mined in block ${receipt ? Number(receipt.blockNumber) : 'none'}`);
-      }
+      if (txs.length === 1) await replayAlone(nodeUrl, txs[0]);
+      else await replayTogether(nodeUrl, block, timestamp, txs);
     } catch (err) {
       throw new Error(`journal replay diverged at ${where}: ${(err as Error).message}`, { cause: err });
     }
+    i = end;
+  }
+}
+
+async function replayAlone(nodeUrl: string, e: JournalEntry): Promise<void> {
+  await call(nodeUrl, 'evm_setNextBlockTimestamp', [e.timestamp]);
+  const hash = await call<string>(nodeUrl, 'eth_sendRawTransaction', [e.raw]);
+  const receipt = await call<Receipt | null>(nodeUrl, 'eth_getTransactionReceipt', [hash]);
+  if (hash.toLowerCase() !== e.hash.toLowerCase()) throw new Error(`node computed hash ${hash}`);
+  if (!receipt || Number(receipt.blockNumber) !== e.block) {
+    throw new Error(`mined in block ${receipt ? Number(receipt.blockNumber) : 'none'}`);
+  }
+}
+
+/** A block of a chain with a block time: its transactions into the mempool in the block's order, then one block. */
+async function replayTogether(nodeUrl: string, block: number, timestamp: number, txs: JournalEntry[]): Promise<void> {
+  await call(nodeUrl, 'evm_setAutomine', [false]);
+  try {
+    for (const e of txs) {
+      const hash = await call<string>(nodeUrl, 'eth_sendRawTransaction', [e.raw]);
+      if (hash.toLowerCase() !== e.hash.toLowerCase()) throw new Error(`node computed hash ${hash} for ${e.hash}`);
+    }
+    await call(nodeUrl, 'evm_setNextBlockTimestamp', [timestamp]);
+    await call(nodeUrl, 'evm_mine');
+    const mined = await call<{ number: string; transactions: string[] }>(nodeUrl, 'eth_getBlockByNumber', [
+      'latest',
+      false,
+    ]);
+    const got = mined.transactions.map((h) => h.toLowerCase());
+    const want = txs.map((e) => e.hash.toLowerCase());
+    if (Number(mined.number) !== block || got.join() !== want.join())
+      throw new Error(`mined block ${Number(mined.number)} with [${got.join(', ')}], journaled [${want.join(', ')}]`);
+  } finally {
+    await call(nodeUrl, 'evm_setAutomine', [true]);
   }
 }

@@ -20,6 +20,8 @@ export interface LocalNetworkOptions {
   temporalPort: number;
   temporalUiPort: number;
   chainPort: number;
+  /** The local chain's block time (LocalChainOptions.blockMs); 0, the default: each transaction mined at once. */
+  chainBlockMs: number;
   /** Gateways listen on gatewayBasePort + 1, + 2, + 3 (3001, 3002, 3003 by default). */
   gatewayBasePort: number;
   /** Temporal namespaces to register beside the members' own (the benchmark's rebuilding member uses one). */
@@ -38,6 +40,7 @@ export function localNetworkOptionsFromEnv(env = process.env, log: (line: string
     temporalPort: port('BATON_TEMPORAL_PORT', 7233),
     temporalUiPort: port('BATON_TEMPORAL_UI_PORT', 8233),
     chainPort: port('BATON_CHAIN_PORT', 8545),
+    chainBlockMs: wholeNumber('BATON_CHAIN_BLOCK_MS', env.BATON_CHAIN_BLOCK_MS ?? '0', 'of milliseconds'),
     gatewayBasePort: port('BATON_GATEWAY_BASE_PORT', 3000),
     temporalNice: wholeNumber(
       'BATON_TEMPORAL_NICE',
@@ -136,6 +139,7 @@ export class LocalNetwork {
     this.chain = await LocalChain.start({
       dataDir: join(dataDir, 'chain'),
       port: this.options.chainPort,
+      blockMs: this.options.chainBlockMs,
       projectRoot: PROJECT_ROOT,
       log,
     });
@@ -177,6 +181,12 @@ export class LocalNetwork {
         }
       }
     });
+  }
+
+  /** Changes the local chain's block time while the network runs (the benchmark's level on a chain with block times). */
+  async setChainBlockTime(ms: number): Promise<void> {
+    if (!this.chain) throw new Error('the local chain has not started');
+    await this.chain.setBlockTime(ms);
   }
 
   async stop(): Promise<void> {
