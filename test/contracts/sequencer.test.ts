@@ -4,7 +4,7 @@ import { concat, keccak256, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HardhatNode } from '../../apps/network/hardhat-node.js';
 import { serveJsonRpc, type JsonRpcServer } from '../../apps/network/json-rpc-server.js';
-import { forward } from '../../apps/network/json-rpc.js';
+import { call, forward } from '../../apps/network/json-rpc.js';
 import { DEV_ACCOUNTS } from '../../apps/shared/chain/dev-accounts.js';
 import { SequencerClient, SequencerRevertError, type PinReceipt } from '../../apps/shared/chain/sequencer.js';
 import { b32, freePort, projectRoot, tempDir } from './chain-helpers.js';
@@ -116,6 +116,31 @@ describe('Sequencer contract', () => {
     const seqs = receipts.map((r) => r.sequence).sort((a, z) => a - z);
     expect(seqs).toEqual([seqs[0], seqs[0] + 1, seqs[0] + 2, seqs[0] + 3]);
   });
+
+  it('fails a send the chain dropped, then sends again with a fresh nonce', async () => {
+    const sender = new SequencerClient({
+      rpcUrl: node.url,
+      address,
+      privateKey: bank.privateKey,
+      droppedAfterMs: 1_000,
+    });
+    clients.push(sender);
+    const pending = () => call<{ transactions: string[] }>(node.url, 'eth_getBlockByNumber', ['pending', false]);
+    await call(node.url, 'evm_setAutomine', [false]);
+    try {
+      const sent = sender.pinBatch([b32('ctx')], [b32('dropped')]);
+      sent.catch(() => undefined);
+      await expect.poll(async () => (await pending()).transactions.length).toBe(1);
+      const [hash] = (await pending()).transactions;
+      await call(node.url, 'hardhat_dropTransaction', [hash]); // as a node restarted without its mempool would
+      await expect(sent).rejects.toThrow(new RegExp(`transaction ${hash} was dropped`));
+    } finally {
+      await call(node.url, 'evm_setAutomine', [true]);
+    }
+    const again = await sender.pinBatch([b32('ctx')], [b32('dropped')]);
+    const [batch] = await sender.batchesBetween(again.blockNumber, again.blockNumber);
+    expect(batch.pins).toEqual([b32('dropped')]);
+  }, 30_000);
 
   describe('through a relay that counts the calls it passes to the node', () => {
     let relay: JsonRpcServer;

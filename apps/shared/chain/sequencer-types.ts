@@ -33,6 +33,13 @@ export interface SequencerClientOptions {
   /** How often receipts and blocks are polled; default 50 ms (local chains mine instantly). */
   pollingIntervalMs?: number;
   /**
+   * How long a sent transaction may be unknown to the chain (neither mined
+   * nor waiting in its mempool) before the send fails as dropped; default
+   * 3 s. The node lost it (a restart, an eviction): its receipt will never
+   * come, and the caller sends the content again.
+   */
+  droppedAfterMs?: number;
+  /**
    * How long fee data read for one transaction serves the next ones; default
    * 5 s. The EIP-1559 fee ethers suggests is twice the base fee plus the tip,
    * so it stays valid while the base fee less than doubles.

@@ -57,6 +57,7 @@ export class SequencerClient {
   private nonce?: number;
   private fees?: { fields: FeeFields; at: number };
   private readonly feeDataMaxAgeMs: number;
+  private readonly droppedAfterMs: number;
   private readonly batchPinnedTopic: string;
   /** Checksummed author addresses by their log topic. */
   private readonly authors = new Map<string, string>();
@@ -65,6 +66,7 @@ export class SequencerClient {
     const { abi } = loadSequencerArtifact();
     this.address = opts.address;
     this.provider = makeProvider(opts.rpcUrl, opts.pollingIntervalMs ?? 50);
+    this.droppedAfterMs = opts.droppedAfterMs ?? 3_000;
     this.feeDataMaxAgeMs = opts.feeDataMaxAgeMs ?? 5_000;
     this.iface = new Interface(abi);
     this.batchPinnedTopic = this.iface.getEvent('BatchPinned')!.topicHash.toLowerCase();
@@ -222,11 +224,29 @@ export class SequencerClient {
     return fields;
   }
 
-  /** The receipt of a sent transaction, once it is mined (asked every polling interval until then). */
+  /**
+   * The receipt of a sent transaction, once it is mined (asked every polling
+   * interval until then). About once a second it also asks whether the chain
+   * still knows the transaction; unknown for `droppedAfterMs`, it was dropped
+   * and the send fails, with the nonce to be asked afresh.
+   */
   private async receipt(hash: string): Promise<RawReceipt> {
+    let lookedAt = Date.now();
+    let unknownSince: number | undefined;
     for (;;) {
       const receipt = (await this.provider.send('eth_getTransactionReceipt', [hash])) as RawReceipt | null;
       if (receipt) return receipt;
+      if (Date.now() - lookedAt >= 1_000) {
+        lookedAt = Date.now();
+        if (await this.provider.send('eth_getTransactionByHash', [hash])) unknownSince = undefined;
+        else if (unknownSince === undefined) unknownSince = lookedAt;
+        else if (lookedAt - unknownSince >= this.droppedAfterMs) {
+          this.nonce = undefined;
+          throw new Error(
+            `transaction ${hash} was dropped: for ${lookedAt - unknownSince} ms the chain has neither mined it nor held it`,
+          );
+        }
+      }
       await new Promise((r) => setTimeout(r, this.provider.pollingInterval));
     }
   }
