@@ -40,6 +40,8 @@ interface Mode {
   /** Block intervals of the chain with block times (bench/block-time.ts), and blocks measured at each. */
   blockTimesMs: number[];
   blocksPerLevel: number;
+  /** The Baton level run on the network's own chain with a block time, after the others. */
+  onBlockTime: { inFlight: number; blockMs: number };
 }
 
 const MODES: Record<Mode['name'], Mode> = {
@@ -53,6 +55,7 @@ const MODES: Record<Mode['name'], Mode> = {
     burstPins: 2_000,
     blockTimesMs: [2_000, 5_000],
     blocksPerLevel: 4,
+    onBlockTime: { inFlight: 50, blockMs: 5_000 },
   },
   full: {
     name: 'full',
@@ -64,6 +67,7 @@ const MODES: Record<Mode['name'], Mode> = {
     burstPins: 10_000,
     blockTimesMs: [1_000, 2_000, 5_000, 12_000],
     blocksPerLevel: 6,
+    onBlockTime: { inFlight: 200, blockMs: 12_000 },
   },
   soak: {
     name: 'soak',
@@ -75,6 +79,7 @@ const MODES: Record<Mode['name'], Mode> = {
     burstPins: 2_000,
     blockTimesMs: [2_000, 5_000],
     blocksPerLevel: 4,
+    onBlockTime: { inFlight: 50, blockMs: 5_000 },
   },
 };
 
@@ -145,6 +150,21 @@ async function main(): Promise<void> {
       log(`plain   c=${c}: ${fmt(p)}`);
     }
 
+    const { inFlight, blockMs } = mode.onBlockTime;
+    log(`baton   c=${inFlight} with a block every ${blockMs / 1000} s`);
+    let onBlockTime: BenchResults['onBlockTime'];
+    try {
+      await network.setChainBlockTime(blockMs);
+      const level = await measureBaton(inFlight, mode.levelMs, baton, { observer, chain, procs, metricsUrls });
+      onBlockTime = { ...level, blockMs };
+      log(`baton   c=${inFlight} on ${blockMs / 1000} s blocks: ${fmt(level)}, ${level.pinsPerTx} pins/tx`);
+    } catch (err) {
+      onBlockTime = { notMeasured: (err as Error).message };
+      log(`baton on a chain with a block time: not measured: ${(err as Error).message}`);
+    } finally {
+      await network.setChainBlockTime(0);
+    }
+
     let soak: BenchResults['soak'];
     if (mode.soakMs > 0) soak = await runSoak(mode.soakMs, baton, procs, dbFiles, metricsUrls);
     await sleep(3_000);
@@ -200,6 +220,7 @@ async function main(): Promise<void> {
       // The goal's replay is a member catching up with the ledger: the rebuild when it was measured.
       ledgerBurst: burst,
       blockTimes,
+      onBlockTime,
       replayEventsPerSec: ('eventsPerSec' in rebuilt ? rebuilt.eventsPerSec : replayed?.eventsPerSec) ?? null,
       idleCpuMsPerSec,
       idleWindowS: mode.idleMs / 1000,
@@ -273,6 +294,7 @@ async function measureBaton(
     chainTransactions: batches.length,
     pins,
     pinsPerTx: batches.length ? Math.round((pins / batches.length) * 10) / 10 : 0,
+    largestBatch: Math.max(0, ...batches.map((b) => b.pins.length)),
     chainTxPerSec: Math.round((batches.length / (level.wallMs / 1000)) * 100) / 100,
     blockIntervalMs: toBlock >= fromBlock ? Math.round(level.wallMs / (toBlock - fromBlock + 1)) : undefined,
     delivery: summarize(delivery),

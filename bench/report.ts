@@ -16,6 +16,8 @@ export interface BatonLevel extends LevelResult {
   chainTransactions: number;
   pins: number;
   pinsPerTx: number;
+  /** The most pins one transaction of the level carried (absent in results from before it was recorded). */
+  largestBatch?: number;
   chainTxPerSec: number;
   /**
    * The level's mean time between chain blocks (its time over the blocks
@@ -56,6 +58,8 @@ export interface BenchResults {
   ledgerBurst?: LedgerBurstResult | NotMeasured;
   /** The pinner fed at a steady rate on a chain that mines a block every interval (bench/block-time.ts). */
   blockTimes?: BlockTimeResult | NotMeasured;
+  /** Baton's processes on the network's own chain switched to a block time (BATON_CHAIN_BLOCK_MS), after the other levels. */
+  onBlockTime?: (BatonLevel & { blockMs: number }) | NotMeasured;
   deliveryP50Ms: number;
   deliveryP99Ms: number;
   /** How the benchmark's subscriber received events. */
@@ -142,6 +146,7 @@ export function markdown(r: BenchResults): string {
     `| p99 latency: Baton's / (2 × plain's + one block, the level's mean block interval), by level | ${p99Headline(r)} | ≤ 1 |`,
     `| pins per chain transaction (≥ 50 in flight) | ${r.pinsPerTx} | ≥ 50 |`,
     `| pins per chain transaction, burst of pins queued at once | ${burstHeadline(r)} | ≥ 50 |`,
+    ...onBlockTimeHeadline(r),
     ...blockTimeHeadline(r),
     `| ledger → WebSocket delivery of process events at 50 in flight, p50 / p99 | ${n(r.deliveryP50Ms)} / ${n(r.deliveryP99Ms)} ms | p99 < 100 ms |`,
     `| replay: rebuild from chain block 0; durable subscription from oldest | ${replayHeadline(r)} | ≥ 5,000 events/s |`,
@@ -186,6 +191,7 @@ export function markdown(r: BenchResults): string {
     '',
     ...replayLines(r),
     '',
+    ...onBlockTimeLines(r),
     ...burstLines(r),
     ...blockTimeLines(r),
 
@@ -243,6 +249,38 @@ function p99Headline(r: BenchResults): string {
       return `${b.concurrency}: ${(b.latency.p99Ms / bound).toFixed(2)} (${b.latency.p99Ms} / ${Math.round(bound)} ms)`;
     })
     .join('; ');
+}
+
+function onBlockTimeHeadline(r: BenchResults): string[] {
+  const t = r.onBlockTime;
+  if (!t) return [];
+  if ('notMeasured' in t)
+    return [
+      `| pins per chain transaction, processes on a chain with a block time | not measured: ${t.notMeasured} | ≥ 50 |`,
+    ];
+  return [
+    `| pins per chain transaction, ${t.concurrency} processes in flight on the local chain with ${t.blockMs / 1000} s blocks | ${t.pinsPerTx} (${t.pins} pins in ${t.chainTransactions} transactions, largest ${t.largestBatch ?? '–'}) | ≥ 50 |`,
+  ];
+}
+
+function onBlockTimeLines(r: BenchResults): string[] {
+  const t = r.onBlockTime;
+  if (!t) return [];
+  if ('notMeasured' in t) return [`Processes on a chain with a block time: not measured: ${t.notMeasured}`, ''];
+  const plain = r.plainTemporal.find((p) => p.concurrency === t.concurrency);
+  const bound = plain ? 2 * plain.latency.p99Ms + t.blockMs : undefined;
+  const cpu = Object.values(t.cpuMsPerProcess).reduce((a, b) => a + b, 0);
+  return [
+    `Processes on a chain with a block time: ${t.concurrency} \`trade-settlement\` processes kept in flight for ${t.windowMs / 1000} s while the network's own chain mined a block every ${t.blockMs / 1000} s (the local chain with \`BATON_CHAIN_BLOCK_MS\`, switched at run time and back after): ` +
+      `${t.completed} completed, ${t.throughput}/s, p50 / p95 / p99 ${t.latency.p50Ms} / ${t.latency.p95Ms} / ${t.latency.p99Ms} ms` +
+      (bound
+        ? ` (${(t.latency.p99Ms / bound).toFixed(2)} of 2 × plain Temporal's p99 at ${t.concurrency} in flight + one block, ${bound} ms)`
+        : '') +
+      `; ${t.pins} pins in ${t.chainTransactions} transactions, ${t.pinsPerTx} a transaction, largest ${t.largestBatch ?? '–'}; ` +
+      `delivery of process events p50 / p99 ${lat2(t.delivery)} ms; CPU ${cpu} ms per completed process, all processes.` +
+      (t.failed ? ` ${t.failed} failed; first: ${t.firstError}.` : ''),
+    '',
+  ];
 }
 
 function blockTimeHeadline(r: BenchResults): string[] {
