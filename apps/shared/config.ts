@@ -35,6 +35,8 @@ const DEFAULTS = {
   PIN_LINGER_MS: '20',
   /** The pinner's linger while its pins come faster than one a transaction (one in the last second carried more), in ms. */
   PIN_BUSY_LINGER_MS: '150',
+  /** On a chain that mines on its own schedule, how long before the next block is due the pinner sends its batch, in ms. */
+  PIN_SEND_AHEAD_MS: '500',
   /** How often the gateway reads the event log for its WebSocket subscribers, in ms. */
   EVENT_POLL_MS: '20',
   /** Database: a postgres:// URL, or empty for the SQLite file below. */
@@ -101,6 +103,7 @@ export interface MemberConfig {
   pinBatchMax: number;
   pinLingerMs: number;
   pinBusyLingerMs: number;
+  pinSendAheadMs: number;
   eventPollMs: number;
   databaseUrl: string;
   sqlitePath: string;
@@ -186,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
     pinBatchMax: int('PIN_BATCH_MAX'),
     pinLingerMs: int('PIN_LINGER_MS'),
     pinBusyLingerMs: int('PIN_BUSY_LINGER_MS'),
+    pinSendAheadMs: int('PIN_SEND_AHEAD_MS'),
     eventPollMs: int('EVENT_POLL_MS'),
     databaseUrl: get('DATABASE_URL'),
     sqlitePath: get('SQLITE_PATH'),

@@ -22,6 +22,7 @@ import { MessageSender } from './message-sender.js';
 import { CatchUpWatch } from './catch-up.js';
 import { DataRecovery } from './data-recovery.js';
 import { WorkerMetrics } from './metrics.js';
+import { BlockSchedule } from './block-schedule.js';
 import { PinBatcher } from './pin-batcher.js';
 import { memberStepImplementations } from './process-types/index.js';
 import { repeat } from './repeat.js';
@@ -54,6 +55,8 @@ async function main(): Promise<void> {
   });
   const directory = new MemberDirectory(sequencer);
   const wallet = new Wallet(config.memberKey);
+  // Fed with the heads announced below: on a chain with a block time, batches go out just before each block.
+  const schedule = new BlockSchedule(config.pinSendAheadMs);
   const pinner = new PinBatcher(
     ds,
     sequencer,
@@ -63,6 +66,7 @@ async function main(): Promise<void> {
       lingerMs: config.pinLingerMs,
       busyLingerMs: config.pinBusyLingerMs,
       idleMs: QUIET_POLL_MS,
+      schedule,
     },
     metrics,
   );
@@ -164,7 +168,10 @@ async function main(): Promise<void> {
     ? new NewHeads(
         config.chainWsUrl,
         (blockNumber) => {
-          if (blockNumber !== undefined) listener.announced(blockNumber);
+          if (blockNumber !== undefined) {
+            listener.announced(blockNumber);
+            schedule.headSeen();
+          }
           read.wake();
         },
         log,

@@ -4,6 +4,7 @@ import { PrivateMessageRecord, type OutboundPinRecord } from '../shared/db/entit
 import { marks, sqlRows } from '../shared/db/sql.js';
 import type { Logger } from '../shared/logger.js';
 import type { WorkerMetrics } from './metrics.js';
+import type { BlockSchedule } from './block-schedule.js';
 import { addOutbound } from './outbox.js';
 
 export interface PinBatcherOptions {
@@ -15,6 +16,8 @@ export interface PinBatcherOptions {
   busyLingerMs?: number;
   /** How long the loop sleeps when nothing is queued, unless woken. */
   idleMs: number;
+  /** On a chain that mines on its own schedule, when to send so a batch makes the next block (block-schedule.ts). */
+  schedule?: BlockSchedule;
 }
 
 /** For how long after a transaction that carried more than one pin the pinner counts as busy. */
@@ -43,14 +46,19 @@ type QueuedPin = Pick<OutboundPinRecord, 'id' | 'hash' | 'context' | 'messageId'
 
 /**
  * Pins queued hashes through the Sequencer, many per transaction: it waits a
- * short linger for more pins (longer while busy: lingerFor), then sends up to
- * `maxBatch` at once. The queue is a table, so nothing queued is lost in a
+ * short linger for more pins (longer while busy: lingerFor), or on a chain
+ * that mines on its own schedule until just before the next block
+ * (BlockSchedule), then sends up to `maxBatch` at once. The queue is a table, so nothing queued is lost in a
  * crash; a batch that was mined but not marked before a crash is pinned
  * again, and receivers ignore the duplicate.
  */
 export class PinBatcher {
   private running = false;
+  /** stop() was called: a batch waiting for its moment is not sent. */
+  private stopped = false;
   private wake?: () => void;
+  /** Ends a wait for the next block early: only stop() does. */
+  private endPause?: () => void;
   private loop?: Promise<void>;
   /** When the last transaction that carried more than one pin was sent (0: none yet). */
   private lastSharedAt = 0;
@@ -78,12 +86,15 @@ export class PinBatcher {
 
   start(): void {
     this.running = true;
+    this.stopped = false;
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopped = true;
     this.wake?.();
+    this.endPause?.();
     await this.loop;
   }
 
@@ -109,9 +120,11 @@ export class PinBatcher {
       );
     let queued = await take();
     if (queued.length === 0) return 0;
-    const linger = lingerFor(this.options, this.lastSharedAt, Date.now());
+    const untilBlock = this.options.schedule?.waitMs() ?? 0;
+    const linger = untilBlock > 0 ? untilBlock : lingerFor(this.options, this.lastSharedAt, Date.now());
     if (queued.length < this.options.maxBatch && linger > 0) {
-      await new Promise((r) => setTimeout(r, linger));
+      await this.pause(linger);
+      if (this.stopped) return 0;
       queued = await take();
     }
     if (queued.length > 1) this.lastSharedAt = Date.now();
@@ -119,6 +132,7 @@ export class PinBatcher {
       queued.map((p) => p.context),
       queued.map((p) => p.hash),
     );
+    this.options.schedule?.mined(receipt.waitedForBlock);
     await sqlRows(
       this.ds,
       `UPDATE "outbound_pins" SET "state" = 'pinned', "transactionHash" = ?, "batch" = ?
@@ -157,6 +171,19 @@ export class PinBatcher {
         hash: p.hash,
       }),
     );
+  }
+
+  /** Waits `ms`; pins queued meanwhile do not end it (they wait for the batch), stop() does. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.endPause = undefined;
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      this.endPause = end;
+    });
   }
 
   private sleep(ms: number): Promise<void> {

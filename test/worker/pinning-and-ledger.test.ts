@@ -7,7 +7,10 @@ import { In } from 'typeorm';
 import { EventRecord, LedgerCursorRecord, LedgerPinRecord } from '../../apps/shared/db/entities.js';
 import { createLogger } from '../../apps/shared/logger.js';
 import { LedgerListener } from '../../apps/worker/ledger-listener.js';
+import { BlockSchedule } from '../../apps/worker/block-schedule.js';
 import { PinBatcher } from '../../apps/worker/pin-batcher.js';
+import { NewHeads } from '../../apps/shared/chain/new-heads.js';
+import { sqlRows } from '../../apps/shared/db/sql.js';
 import { b32, freePort, projectRoot, tempDir } from '../contracts/chain-helpers.js';
 import { openFreshTestDatabase } from '../support/member-database.js';
 import type { DataSource } from 'typeorm';
@@ -116,4 +119,73 @@ describe('pin batcher and ledger listener', () => {
     expect(pinned).toHaveLength(2);
     expect(pinned[0].batch).toBe(pinned[1].batch);
   });
+
+  it('on a chain with a block time, learns its beat and sends just before each block, so a pin waits one block', async () => {
+    const BLOCK_MS = 2_000;
+    await chain.setBlockTime(BLOCK_MS);
+    const schedule = new BlockSchedule(600);
+    const seenAt = new Map<number, number>();
+    const heads = new NewHeads(
+      chain.wsUrl,
+      (n) => {
+        if (n === undefined) return;
+        seenAt.set(n, Date.now());
+        schedule.headSeen();
+      },
+      log,
+    );
+    const batcher = new PinBatcher(ds, member, log, { maxBatch: 200, lingerMs: 0, idleMs: 50, schedule });
+    const queuedAt = new Map<string, number>();
+    heads.start();
+    batcher.start();
+    try {
+      // A pin every 250 ms for eight blocks.
+      for (let i = 0; i < (8 * BLOCK_MS) / 250; i++) {
+        queuedAt.set(`beat-${i}`, Date.now());
+        await batcher.enqueue(b32(`beat-${i}`), b32('beat-context'), `beat-${i}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const pinned = async () =>
+        Number(
+          (
+            await sqlRows<{ n: number | string }>(
+              ds,
+              `SELECT COUNT(*) AS "n" FROM "outbound_pins" WHERE "state" = 'pinned' AND "messageId" LIKE 'beat-%'`,
+            )
+          )[0].n,
+        );
+      await expect.poll(pinned, { timeout: 4 * BLOCK_MS }).toBe(queuedAt.size);
+    } finally {
+      await batcher.stop();
+      heads.stop();
+      await chain.setBlockTime(0);
+    }
+    expect(schedule.intervalMs).toBeGreaterThan(BLOCK_MS * 0.75);
+    expect(schedule.intervalMs).toBeLessThanOrEqual(BLOCK_MS + 100);
+
+    const rows = await sqlRows<{ messageId: string; transactionHash: string }>(
+      ds,
+      `SELECT "messageId", "transactionHash" FROM "outbound_pins" WHERE "messageId" LIKE 'beat-%'`,
+    );
+    const blocks = [...seenAt.keys()];
+    const batches = await member.batchesBetween(Math.min(...blocks), Math.max(...blocks));
+    const blockOfTx = new Map(batches.map((b) => [b.transactionHash.toLowerCase(), b.blockNumber]));
+    // Once the beat is learned (from the fourth block on), a pin queued early in an interval goes in the next block.
+    const learnedFrom = seenAt.get(Math.min(...blocks) + 4)!;
+    let checked = 0;
+    for (const { messageId, transactionHash } of rows) {
+      const q = queuedAt.get(messageId)!;
+      const before = blocks.filter((b) => seenAt.get(b)! <= q);
+      if (q < learnedFrom || before.length === 0) continue;
+      const last = Math.max(...before);
+      const into = q - seenAt.get(last)!;
+      if (into < 100 || into > 900) continue;
+      expect({ messageId, block: blockOfTx.get(transactionHash.toLowerCase()) }).toEqual({
+        messageId,
+        block: last + 1,
+      });
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
+  }, 60_000);
 });

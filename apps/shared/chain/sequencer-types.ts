@@ -23,6 +23,8 @@ export interface PinReceipt {
   blockNumber: number;
   sequence: number;
   firstPin: number;
+  /** The transaction had to wait for a block: the chain mines on its own schedule, not as transactions come. */
+  waitedForBlock: boolean;
 }
 
 export interface SequencerClientOptions {

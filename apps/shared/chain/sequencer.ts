@@ -117,7 +117,7 @@ export class SequencerClient {
 
   /** Pins bytes32 hex values; resolves once mined, with the batch's place in the order. */
   async pinBatch(contexts: string[], pins: string[]): Promise<PinReceipt> {
-    const receipt = await this.transact('pinBatch', [contexts, pins]);
+    const { waitedForBlock, ...receipt } = await this.transact('pinBatch', [contexts, pins]);
     const batch = receipt.logs.map((log) => this.toBatch(log)).find((b) => b !== undefined);
     if (!batch) throw new Error(`Sequencer.pinBatch: no BatchPinned event in ${receipt.transactionHash}`);
     return {
@@ -125,6 +125,7 @@ export class SequencerClient {
       blockNumber: Number(receipt.blockNumber),
       sequence: batch.sequence,
       firstPin: batch.firstPin,
+      waitedForBlock,
     };
   }
 
@@ -168,7 +169,7 @@ export class SequencerClient {
    * it had just made and wrapped every receipt log, the largest chain cost in
    * a worker's profile.
    */
-  private async transact(method: string, args: unknown[]): Promise<RawReceipt> {
+  private async transact(method: string, args: unknown[]): Promise<RawReceipt & { waitedForBlock: boolean }> {
     const wallet = this.wallet;
     if (!wallet) throw new Error(`Sequencer.${method}: this client has no privateKey`);
     const sent = this.sendQueue.then(() => this.sendSigned(wallet, this.iface.encodeFunctionData(method, args)));
@@ -226,16 +227,17 @@ export class SequencerClient {
 
   /**
    * The receipt of a sent transaction, once it is mined (asked every polling
-   * interval until then). About once a second it also asks whether the chain
+   * interval until then), and whether it had to wait for its block (no
+   * receipt at the first ask: the chain did not mine it as it came). About once a second it also asks whether the chain
    * still knows the transaction; unknown for `droppedAfterMs`, it was dropped
    * and the send fails, with the nonce to be asked afresh.
    */
-  private async receipt(hash: string): Promise<RawReceipt> {
+  private async receipt(hash: string): Promise<RawReceipt & { waitedForBlock: boolean }> {
     let lookedAt = Date.now();
     let unknownSince: number | undefined;
-    for (;;) {
+    for (let asked = 0; ; asked++) {
       const receipt = (await this.provider.send('eth_getTransactionReceipt', [hash])) as RawReceipt | null;
-      if (receipt) return receipt;
+      if (receipt) return { ...receipt, waitedForBlock: asked > 0 };
       if (Date.now() - lookedAt >= 1_000) {
         lookedAt = Date.now();
         if (await this.provider.send('eth_getTransactionByHash', [hash])) unknownSince = undefined;

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { BlockSchedule } from './block-schedule.js';
+
+const t0 = 1_700_000_000_000;
+const BLOCK = 12_000;
+const AHEAD = 500;
+
+/** A schedule that has seen its transactions wait twice and heads every BLOCK from t0. */
+function onItsOwnSchedule(heads = 3): BlockSchedule {
+  const s = new BlockSchedule(AHEAD);
+  s.mined(true);
+  s.mined(true);
+  for (let i = 0; i < heads; i++) s.headSeen(t0 + i * BLOCK);
+  return s;
+}
+
+describe('BlockSchedule', () => {
+  it('sends at once on a chain that mines each transaction as it comes', () => {
+    const s = new BlockSchedule(AHEAD);
+    for (let i = 0; i < 5; i++) {
+      s.headSeen(t0 + i * 150);
+      s.mined(false);
+    }
+    expect(s.intervalMs).toBeUndefined();
+    expect(s.waitMs(t0 + 700)).toBe(0);
+  });
+
+  it('learns the interval once its transactions wait for blocks, and sends just before the next one', () => {
+    const s = onItsOwnSchedule();
+    const last = t0 + 2 * BLOCK;
+    expect(s.intervalMs).toBe(BLOCK);
+    expect(s.waitMs(last + 50)).toBe(BLOCK - AHEAD - 50);
+    expect(s.waitMs(last + BLOCK - AHEAD - 1)).toBe(1);
+    // Within the margin before the block: now, rather than a whole block later.
+    expect(s.waitMs(last + BLOCK - 200)).toBe(0);
+    // The chain mined no block for a while (nothing to mine): it keeps its beat.
+    expect(s.waitMs(last + 2.5 * BLOCK)).toBe(0.5 * BLOCK - AHEAD);
+  });
+
+  it('needs two transactions in a row that waited, and three heads since the first', () => {
+    const s = new BlockSchedule(AHEAD);
+    s.mined(true);
+    for (let i = 0; i < 3; i++) s.headSeen(t0 + i * BLOCK);
+    expect(s.intervalMs).toBeUndefined();
+    s.mined(true);
+    expect(s.intervalMs).toBe(BLOCK);
+    expect(onItsOwnSchedule(2).intervalMs).toBeUndefined();
+  });
+
+  it('forgets the heads from before the chain began to mine on its own', () => {
+    const s = new BlockSchedule(AHEAD);
+    for (let i = 0; i < 8; i++) s.headSeen(t0 + i * 150); // mined on demand, 150 ms apart
+    s.mined(false);
+    s.mined(true);
+    s.mined(true);
+    const from = t0 + 5_000;
+    for (let i = 0; i < 3; i++) s.headSeen(from + i * BLOCK);
+    expect(s.intervalMs).toBe(BLOCK);
+  });
+
+  it('takes the shortest gap: blocks skipped while nothing was sent are whole multiples of it', () => {
+    const s = new BlockSchedule(AHEAD);
+    s.mined(true);
+    s.mined(true);
+    for (const k of [0, 3, 4, 6]) s.headSeen(t0 + k * BLOCK);
+    expect(s.intervalMs).toBe(BLOCK);
+  });
+
+  it('sends at once again as soon as a transaction is mined as it comes', () => {
+    const s = onItsOwnSchedule();
+    s.mined(false);
+    expect(s.intervalMs).toBeUndefined();
+    expect(s.waitMs(t0 + 2 * BLOCK + 50)).toBe(0);
+  });
+});
