@@ -7,20 +7,10 @@ import { readJournal } from '../../apps/network/journal.js';
 import { LocalChain, type LocalChainOptions } from '../../apps/network/local-chain.js';
 import { DEV_ACCOUNTS } from '../../apps/shared/chain/dev-accounts.js';
 import { SequencerClient } from '../../apps/shared/chain/sequencer.js';
-import { b32, freePort, projectRoot, tempDir } from './chain-helpers.js';
+import { addDemoMembers, blockHashes, b32, freePort, projectRoot, tempDir } from './chain-helpers.js';
 
 const [owner, buyer, seller, bank] = DEV_ACCOUNTS;
 const journalOf = (opts: LocalChainOptions) => join(opts.dataDir, 'journal.jsonl');
-
-async function blockHashes(url: string, height: number): Promise<string[]> {
-  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
-  try {
-    const blocks = await Promise.all(Array.from({ length: height + 1 }, (_, n) => provider.getBlock(n)));
-    return blocks.map((b) => b!.hash!);
-  } finally {
-    provider.destroy();
-  }
-}
 
 /** The hardhat node behind the chain: the process whose command line names its internal port. */
 function nodePid(nodePort: number): number {
@@ -68,9 +58,7 @@ describe('LocalChain with a block time', () => {
     chain = await LocalChain.start(opts);
     address = await SequencerClient.deploy(chain.rpcUrl, owner.privateKey);
     const admin = client(owner.privateKey);
-    await admin.addMember(buyer.address, 'buyer', 'http://localhost:3001');
-    await admin.addMember(seller.address, 'seller', 'http://localhost:3002');
-    await admin.addMember(bank.address, 'bank', 'http://localhost:3003');
+    await addDemoMembers(admin);
   }, 60_000);
   afterAll(async () => {
     for (const c of clients) c.destroy();

@@ -10,7 +10,7 @@ import { NewHeads } from '../../apps/shared/chain/new-heads.js';
 import { createLogger } from '../../apps/shared/logger.js';
 import { frameText } from '../../apps/shared/ws-frame.js';
 import { SequencerClient, type PinnedBatch } from '../../apps/shared/chain/sequencer.js';
-import { b32, freePort, projectRoot, tempDir } from './chain-helpers.js';
+import { addDemoMembers, blockHashes, b32, freePort, projectRoot, tempDir } from './chain-helpers.js';
 
 const [owner, buyer, seller, bank] = DEV_ACCOUNTS;
 
@@ -21,16 +21,6 @@ async function rpc(url: string, body: unknown): Promise<unknown> {
     body: JSON.stringify(body),
   });
   return await res.json();
-}
-
-async function blockHashes(url: string, height: number): Promise<string[]> {
-  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
-  try {
-    const blocks = await Promise.all(Array.from({ length: height + 1 }, (_, n) => provider.getBlock(n)));
-    return blocks.map((b) => b!.hash!);
-  } finally {
-    provider.destroy();
-  }
 }
 
 async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -68,9 +58,7 @@ describe('LocalChain journal', () => {
       address,
       privateKey: owner.privateKey,
     });
-    await admin.addMember(buyer.address, 'buyer', 'http://localhost:3001');
-    await admin.addMember(seller.address, 'seller', 'http://localhost:3002');
-    await admin.addMember(bank.address, 'bank', 'http://localhost:3003');
+    await addDemoMembers(admin);
     const pinners = [buyer, seller, bank, buyer].map(
       (a) =>
         new SequencerClient({

@@ -7,7 +7,7 @@ import { serveJsonRpc, type JsonRpcServer } from '../../apps/network/json-rpc-se
 import { call, forward } from '../../apps/network/json-rpc.js';
 import { DEV_ACCOUNTS } from '../../apps/shared/chain/dev-accounts.js';
 import { SequencerClient, SequencerRevertError, type PinReceipt } from '../../apps/shared/chain/sequencer.js';
-import { b32, freePort, projectRoot, tempDir } from './chain-helpers.js';
+import { addDemoMembers, b32, freePort, projectRoot, tempDir } from './chain-helpers.js';
 
 const [owner, buyer, seller, bank, outsider] = DEV_ACCOUNTS;
 
@@ -44,9 +44,7 @@ describe('Sequencer contract', () => {
     });
     address = await SequencerClient.deploy(node.url, owner.privateKey);
     const admin = client(owner.privateKey);
-    await admin.addMember(buyer.address, 'buyer', 'http://localhost:3001');
-    await admin.addMember(seller.address, 'seller', 'http://localhost:3002');
-    await admin.addMember(bank.address, 'bank', 'http://localhost:3003');
+    await addDemoMembers(admin);
   }, 60_000);
 
   afterAll(async () => {
