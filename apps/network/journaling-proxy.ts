@@ -15,8 +15,8 @@ const isLatest = (tag: unknown): boolean => typeof tag === 'string' && LATEST_TA
  * on a production chain, a transaction is acknowledged once the node took it
  * into its mempool, and every interval the transactions waiting are mined in
  * one block, journaled as one write. Either way readers never see past the
- * journaled height, so whatever a client saw survives a crash and replay. Over WebSocket (same port) it
- * also serves `eth_subscribe("newHeads")` and `eth_subscribe("logs", filter)`:
+ * journaled height, so whatever a client saw survives a crash and replay.
+ * Over WebSocket (same port) it also serves `eth_subscribe("newHeads")` and `eth_subscribe("logs", filter)`:
  * each journaled block is announced as it becomes visible, its matching logs
  * first, so ledger readers need neither poll for it nor ask for its logs.
  */
@@ -86,7 +86,10 @@ export class JournalingProxy {
     await this.serialized(async () => {
       clearInterval(this.blockTimer);
       this.blockTimer = undefined;
-      if (ms === 0 && this.blockMs > 0) await this.mineWaiting();
+      if (ms === 0 && this.blockMs > 0) {
+        await this.mineWaiting();
+        await this.dropUnminable();
+      }
       await call(this.nodeUrl, 'evm_setAutomine', [ms === 0]);
       this.blockMs = ms;
       if (ms > 0) this.blockTimer = setInterval(() => this.tick(), ms);
@@ -275,14 +278,34 @@ export class JournalingProxy {
     );
   }
 
-  /** Mines until no transaction is waiting (one block each time the node has a block's worth). */
+  /** Mines blocks until no transaction is waiting, or none of those waiting can be mined. */
   private async mineWaiting(): Promise<void> {
-    while (this.mempool.size > 0 && !this.broken && !this.suspended) await this.mineBlock();
+    while (await this.mineBlock());
   }
 
-  /** Mines the transactions waiting in one block; readers see it once it is journaled. */
-  private async mineBlock(): Promise<void> {
-    if (this.mempool.size === 0 || this.suspended || this.broken) return;
+  /**
+   * Before mining at once again: a transaction still waiting (its fee cap
+   * under the base fee, say) would otherwise be mined beside the next one
+   * sent, in a block journaled with that one alone. It is dropped; its
+   * sender sees it dropped and sends again.
+   */
+  private async dropUnminable(): Promise<void> {
+    for (const hash of this.mempool.keys()) {
+      await call(this.nodeUrl, 'hardhat_dropTransaction', [hash]);
+      this.log(`local chain: transaction ${hash} could not be mined before mining at once again; dropped`);
+    }
+    this.mempool.clear();
+  }
+
+  /**
+   * Mines the transactions waiting in one block; readers see it once it is
+   * journaled. False, mining nothing, when none is waiting or the node would
+   * mine none of them now.
+   */
+  private async mineBlock(): Promise<boolean> {
+    if (this.mempool.size === 0 || this.suspended || this.broken) return false;
+    const pending = await call<{ transactions: string[] }>(this.nodeUrl, 'eth_getBlockByNumber', ['pending', false]);
+    if (pending.transactions.length === 0) return false; // an empty block could not be journaled
     await call(this.nodeUrl, 'evm_setNextBlockTimestamp', [this.nextTimestamp()]);
     await call(this.nodeUrl, 'evm_mine');
     const mined = await call<{ number: string; transactions: string[] }>(this.nodeUrl, 'eth_getBlockByNumber', [
@@ -293,8 +316,8 @@ export class JournalingProxy {
     for (const h of hashes) this.inFlight.add(h);
     try {
       const unknown = hashes.find((h) => !this.mempool.has(h));
+      // Journaling it is impossible (no raw bytes, or no transaction to write), and skipping it would fork history on replay.
       if (hashes.length === 0 || unknown)
-        // Journaling it is impossible (no raw bytes, or no transaction to write), and skipping it would fork history on replay.
         return this.refuseFromNow(
           new Error(`block ${Number(mined.number)} was mined ${unknown ? `with ${unknown}, not sent here` : 'empty'}`),
         );
@@ -306,6 +329,7 @@ export class JournalingProxy {
         hashes.map((hash, i) => ({ hash, raw: this.mempool.get(hash)!, logs: receipts[i].logs ?? [] })),
       );
       for (const h of hashes) this.mempool.delete(h);
+      return true;
     } finally {
       for (const h of hashes) this.inFlight.delete(h);
     }

@@ -48,16 +48,17 @@ type QueuedPin = Pick<OutboundPinRecord, 'id' | 'hash' | 'context' | 'messageId'
  * Pins queued hashes through the Sequencer, many per transaction: it waits a
  * short linger for more pins (longer while busy: lingerFor), or on a chain
  * that mines on its own schedule until just before the next block
- * (BlockSchedule), then sends up to `maxBatch` at once. The queue is a table, so nothing queued is lost in a
- * crash; a batch that was mined but not marked before a crash is pinned
- * again, and receivers ignore the duplicate.
+ * (BlockSchedule), then sends up to `maxBatch` at once. The queue is a
+ * table, so nothing queued is lost in a crash; a batch that was mined but
+ * not marked before a crash is pinned again, and receivers ignore the
+ * duplicate.
  */
 export class PinBatcher {
   private running = false;
   /** stop() was called: a batch waiting for its moment is not sent. */
   private stopped = false;
   private wake?: () => void;
-  /** Ends a wait for the next block early: only stop() does. */
+  /** Ends the linger (or the wait for the next block) early: only stop() does. */
   private endPause?: () => void;
   private loop?: Promise<void>;
   /** When the last transaction that carried more than one pin was sent (0: none yet). */

@@ -117,6 +117,36 @@ describe('LocalChain with a block time', () => {
     }
   });
 
+  it('leaves a transaction the node will not mine yet waiting, and drops it before mining at once again', async () => {
+    await chain!.setBlockTime(600_000);
+    const provider = new JsonRpcProvider(chain!.rpcUrl, undefined, { staticNetwork: true });
+    try {
+      const wallet = new Wallet(bank.privateKey, provider);
+      const { baseFeePerGas } = (await provider.getBlock('latest'))!;
+      // A fee cap under the base fee: valid, but no block takes it until the base fee falls.
+      const cheap = await wallet.sendTransaction({
+        to: owner.address,
+        value: 1,
+        maxFeePerGas: baseFeePerGas! / 2n,
+        maxPriorityFeePerGas: 1n,
+      });
+      const height = chain!.height;
+      const other = await new Wallet(seller.privateKey, provider).sendTransaction({ to: owner.address, value: 2 });
+      await chain!.setBlockTime(0); // mines what it can (one block), drops the rest
+      expect((await provider.getTransactionReceipt(other.hash))?.blockNumber).toBe(height + 1);
+      expect(chain!.height).toBe(height + 1);
+      expect(await provider.getTransaction(cheap.hash)).toBeNull();
+      expect(logs.some((l) => l.includes(`transaction ${cheap.hash} could not be mined`))).toBe(true);
+      // The next transaction is mined alone: nothing was left to share its block.
+      const next = await wallet.sendTransaction({ to: owner.address, value: 3 });
+      const receipt = await next.wait();
+      expect(receipt?.blockNumber).toBe(height + 2);
+      expect((await provider.getBlock(height + 2))?.transactions).toEqual([next.hash]);
+    } finally {
+      provider.destroy();
+    }
+  }, 60_000);
+
   it('keeps waiting transactions across a node crash and mines them when the block time is switched off', async () => {
     await chain!.setBlockTime(600_000); // no block comes by itself during the test
     const provider = new JsonRpcProvider(chain!.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50 });

@@ -228,9 +228,10 @@ export class SequencerClient {
   /**
    * The receipt of a sent transaction, once it is mined (asked every polling
    * interval until then), and whether it had to wait for its block (no
-   * receipt at the first ask: the chain did not mine it as it came). About once a second it also asks whether the chain
-   * still knows the transaction; unknown for `droppedAfterMs`, it was dropped
-   * and the send fails, with the nonce to be asked afresh.
+   * receipt at the first ask: the chain did not mine it as it came). About
+   * once a second it also asks whether the chain still knows the
+   * transaction; unknown for `droppedAfterMs`, it was dropped and the send
+   * fails, with the nonce to be asked afresh.
    */
   private async receipt(hash: string): Promise<RawReceipt & { waitedForBlock: boolean }> {
     let lookedAt = Date.now();
