@@ -171,8 +171,9 @@ describe('pin batcher and ledger listener', () => {
     const batches = await member.batchesBetween(Math.min(...blocks), Math.max(...blocks));
     const blockOfTx = new Map(batches.map((b) => [b.transactionHash.toLowerCase(), b.blockNumber]));
     // Once the beat is learned (from the fourth block on), a pin queued early in an interval goes in the next block.
+    // Most of them: a head announced late on a loaded machine (a slow journal fsync) can shift the beat for a block.
     const learnedFrom = seenAt.get(Math.min(...blocks) + 4)!;
-    let checked = 0;
+    const landed: { messageId: string; next: boolean }[] = [];
     for (const { messageId, transactionHash } of rows) {
       const q = queuedAt.get(messageId)!;
       const before = blocks.filter((b) => seenAt.get(b)! <= q);
@@ -180,12 +181,10 @@ describe('pin batcher and ledger listener', () => {
       const last = Math.max(...before);
       const into = q - seenAt.get(last)!;
       if (into < 100 || into > 900) continue;
-      expect({ messageId, block: blockOfTx.get(transactionHash.toLowerCase()) }).toEqual({
-        messageId,
-        block: last + 1,
-      });
-      checked++;
+      landed.push({ messageId, next: blockOfTx.get(transactionHash.toLowerCase()) === last + 1 });
     }
-    expect(checked).toBeGreaterThanOrEqual(3);
+    expect(landed.length).toBeGreaterThanOrEqual(3);
+    // Sent as soon as the previous batch was mined, hardly any would: they would wait for the block after next.
+    expect(landed.filter((l) => l.next).length / landed.length, JSON.stringify(landed)).toBeGreaterThan(0.5);
   }, 60_000);
 });
