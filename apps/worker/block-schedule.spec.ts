@@ -66,6 +66,34 @@ describe('BlockSchedule', () => {
     expect(s.intervalMs).toBe(BLOCK);
   });
 
+  it('keeps the beat when the last head reached it late', () => {
+    const s = onItsOwnSchedule();
+    s.headSeen(t0 + 3 * BLOCK + 400); // announced 400 ms after its block
+    const now = t0 + 3 * BLOCK + 450;
+    // The next block is due at 4 × BLOCK, not 400 ms later: sending after the late head's beat would miss it.
+    expect(s.waitMs(now)).toBe(4 * BLOCK - AHEAD - (3 * BLOCK + 450));
+  });
+
+  it('takes the beat from the earliest heads, however late the others came', () => {
+    const s = new BlockSchedule(AHEAD);
+    s.mined(true);
+    s.mined(true);
+    const lateBy = [100, 0, 300, 700, 0, 50];
+    lateBy.forEach((late, k) => s.headSeen(t0 + k * BLOCK + late));
+    expect(s.intervalMs).toBe(BLOCK);
+    const now = t0 + 5 * BLOCK + 60;
+    expect(s.waitMs(now)).toBe(6 * BLOCK - AHEAD - (5 * BLOCK + 60));
+  });
+
+  it('is not thrown off when a late head makes the gap after it short', () => {
+    const s = new BlockSchedule(AHEAD);
+    s.mined(true);
+    s.mined(true);
+    for (const at of [0, BLOCK + 400, 2 * BLOCK]) s.headSeen(t0 + at);
+    expect(s.intervalMs).toBe(BLOCK);
+    expect(s.waitMs(t0 + 2 * BLOCK + 10)).toBe(BLOCK - AHEAD - 10);
+  });
+
   it('sends at once again as soon as a transaction is mined as it comes', () => {
     const s = onItsOwnSchedule();
     s.mined(false);

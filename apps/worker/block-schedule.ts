@@ -16,9 +16,14 @@ const WAITED_IN_A_ROW = 2;
  * sends shortly before the next block is due (`aheadMs`), with everything
  * queued by then: one transaction a block, and a pin waits one block at most.
  *
- * The interval is learned from the heads this worker sees (the shortest gap
- * since the chain began mining on its own: a local chain with a block time
- * mines no empty blocks, so longer gaps are whole multiples of it).
+ * The beat is learned from the heads this worker sees. A head reaches the
+ * worker some time after its block was mined, never before, and that delay
+ * varies with the load (the last head alone once put a send past its block).
+ * So the beat is the line under the heads' arrival times: block k at
+ * `first + k * interval`, with every head on or after its block's time, as
+ * close as the heads allow. Block numbers do not tell the slots apart (a local
+ * chain with a block time mines no empty blocks), so each gap counts as the
+ * whole number of shortest gaps nearest to it.
  */
 export class BlockSchedule {
   private heads: number[] = [];
@@ -41,18 +46,43 @@ export class BlockSchedule {
 
   /** The chain's block interval in ms, once it is seen to mine on its own schedule; undefined until then. */
   get intervalMs(): number | undefined {
-    if (this.waitedInARow < WAITED_IN_A_ROW || this.heads.length < 3) return undefined;
-    let shortest = Infinity;
-    for (let i = 1; i < this.heads.length; i++) shortest = Math.min(shortest, this.heads[i] - this.heads[i - 1]);
-    return shortest > 0 && Number.isFinite(shortest) ? shortest : undefined;
+    return this.beat()?.intervalMs;
   }
 
   /** How long to wait before sending a batch so that it makes the next block; 0: send now. */
   waitMs(now = Date.now()): number {
-    const interval = this.intervalMs;
-    if (interval === undefined) return 0;
-    let nextBlock = this.heads[this.heads.length - 1] + interval;
-    while (nextBlock <= now) nextBlock += interval;
+    const beat = this.beat();
+    if (beat === undefined) return 0;
+    const { firstMs, intervalMs } = beat;
+    let nextBlock = firstMs + Math.ceil((now - firstMs) / intervalMs) * intervalMs;
+    if (nextBlock <= now) nextBlock += intervalMs;
     return Math.max(0, nextBlock - this.aheadMs - now);
+  }
+
+  /** When the first kept head's block was mined and the interval, fitted under the heads (see the class comment). */
+  private beat(): { firstMs: number; intervalMs: number } | undefined {
+    const heads = this.heads;
+    if (this.waitedInARow < WAITED_IN_A_ROW || heads.length < 3) return undefined;
+    let shortest = Infinity;
+    for (let i = 1; i < heads.length; i++) shortest = Math.min(shortest, heads[i] - heads[i - 1]);
+    if (!(shortest > 0) || !Number.isFinite(shortest)) return undefined;
+    // The slot of each head, counted from the first.
+    const slots = [0];
+    for (let i = 1; i < heads.length; i++)
+      slots.push(slots[i - 1] + Math.max(1, Math.round((heads[i] - heads[i - 1]) / shortest)));
+    // Each line through two heads is a candidate; of those with no head before it, the closest to all.
+    let best: { firstMs: number; intervalMs: number; slack: number } | undefined;
+    for (let i = 0; i < heads.length; i++)
+      for (let j = i + 1; j < heads.length; j++) {
+        const intervalMs = (heads[j] - heads[i]) / (slots[j] - slots[i]);
+        const firstMs = heads[i] - slots[i] * intervalMs;
+        let slack = 0;
+        for (let m = 0; m < heads.length && slack >= 0; m++) {
+          const late = heads[m] - (firstMs + slots[m] * intervalMs);
+          slack = late < -1e-6 ? -1 : slack + late;
+        }
+        if (slack >= 0 && (best === undefined || slack < best.slack)) best = { firstMs, intervalMs, slack };
+      }
+    return best && { firstMs: best.firstMs, intervalMs: best.intervalMs };
   }
 }

@@ -171,7 +171,7 @@ describe('pin batcher and ledger listener', () => {
     const batches = await member.batchesBetween(Math.min(...blocks), Math.max(...blocks));
     const blockOfTx = new Map(batches.map((b) => [b.transactionHash.toLowerCase(), b.blockNumber]));
     // Once the beat is learned (from the fourth block on), a pin queued early in an interval goes in the next block.
-    // Most of them: a head announced late on a loaded machine (a slow journal fsync) can shift the beat for a block.
+    // Most of them: on a loaded machine a send can still come late (a busy event loop, a slow journal fsync).
     const learnedFrom = seenAt.get(Math.min(...blocks) + 4)!;
     const landed: { messageId: string; next: boolean }[] = [];
     for (const { messageId, transactionHash } of rows) {
