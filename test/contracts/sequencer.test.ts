@@ -182,6 +182,25 @@ describe('Sequencer contract', () => {
       expect(count('eth_getTransactionCount')).toBe(1);
     });
 
+    it('asks for the receipt of a transaction waiting for its block less and less often', async () => {
+      const b = through(buyer.privateKey);
+      await b.pinBatch([b32('waits')], [b32('waits-0')]); // nonce and fees cached
+      await call(node.url, 'evm_setAutomine', [false]);
+      try {
+        calls.length = 0;
+        const sent = b.pinBatch([b32('waits')], [b32('waits-1')]);
+        await new Promise((r) => setTimeout(r, 4_000));
+        await call(node.url, 'evm_mine', []);
+        const receipt = await sent;
+        expect(receipt.waitedForBlock).toBe(true);
+        // Every 50 ms for 4 s would be 80 asks; backing off to 400 ms, about 14.
+        expect(count('eth_getTransactionReceipt')).toBeGreaterThanOrEqual(5);
+        expect(count('eth_getTransactionReceipt')).toBeLessThanOrEqual(20);
+      } finally {
+        await call(node.url, 'evm_setAutomine', [true]);
+      }
+    });
+
     it('takes a fresh nonce when another sender used the account meanwhile', async () => {
       // Fee data read again for every send: the retry must not depend on the fee cache being fresh.
       const first = through(seller.privateKey, 0);

@@ -27,6 +27,9 @@ export type { ChainMember, PinnedBatch, PinReceipt, SequencerClientOptions } fro
  * calls here mostly go one after another (a pin transaction made five such
  * waits in a row, a ledger read two).
  */
+/** The longest wait between asks for a receipt, in polling intervals (400 ms at the default 50). */
+const RECEIPT_POLL_MAX = 8;
+
 function makeProvider(rpcUrl: string, pollingInterval: number): JsonRpcProvider {
   return new NativeTextJsonRpcProvider(rpcUrl, undefined, {
     staticNetwork: true,
@@ -226,9 +229,12 @@ export class SequencerClient {
   }
 
   /**
-   * The receipt of a sent transaction, once it is mined (asked every polling
-   * interval until then), and whether it had to wait for its block (no
-   * receipt at the first ask: the chain did not mine it as it came). About
+   * The receipt of a sent transaction, once it is mined, and whether it had
+   * to wait for its block (no receipt at the first ask: the chain did not
+   * mine it as it came). It asks again after the polling interval, then
+   * twice as long each time up to RECEIPT_POLL_MAX intervals: a transaction
+   * that missed the first ask waits for a block that may be seconds away,
+   * and the member learns of its block from the heads anyway. About
    * once a second it also asks whether the chain still knows the
    * transaction; unknown for `droppedAfterMs`, it was dropped and the send
    * fails, with the nonce to be asked afresh.
@@ -250,7 +256,8 @@ export class SequencerClient {
           );
         }
       }
-      await new Promise((r) => setTimeout(r, this.provider.pollingInterval));
+      const waitMs = this.provider.pollingInterval * Math.min(2 ** asked, RECEIPT_POLL_MAX);
+      await new Promise((r) => setTimeout(r, waitMs));
     }
   }
 
