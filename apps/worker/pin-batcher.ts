@@ -54,9 +54,8 @@ type QueuedPin = Pick<OutboundPinRecord, 'id' | 'hash' | 'context' | 'messageId'
  * duplicate.
  */
 export class PinBatcher {
-  private running = false;
-  /** stop() was called: a batch waiting for its moment is not sent. */
-  private stopped = false;
+  /** A batch waiting for its moment is not sent once stopped; pinOnce also runs on a batcher never started. */
+  private state: 'new' | 'running' | 'stopped' = 'new';
   private wake?: () => void;
   /** Ends the linger (or the wait for the next block) early: only stop() does. */
   private endPause?: () => void;
@@ -86,21 +85,19 @@ export class PinBatcher {
   }
 
   start(): void {
-    this.running = true;
-    this.stopped = false;
+    this.state = 'running';
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.stopped = true;
+    this.state = 'stopped';
     this.wake?.();
     this.endPause?.();
     await this.loop;
   }
 
   private async run(): Promise<void> {
-    while (this.running) {
+    while (this.state === 'running') {
       try {
         const sent = await this.pinOnce();
         if (!sent) await this.sleep(this.options.idleMs);
@@ -125,7 +122,7 @@ export class PinBatcher {
     const linger = untilBlock > 0 ? untilBlock : lingerFor(this.options, this.lastSharedAt, Date.now());
     if (queued.length < this.options.maxBatch && linger > 0) {
       await this.pause(linger);
-      if (this.stopped) return 0;
+      if (this.state === 'stopped') return 0;
       queued = await take();
     }
     if (queued.length > 1) this.lastSharedAt = Date.now();
