@@ -73,6 +73,7 @@ export class LocalChain {
     const full = { ...opts, host, genesisDate: await genesisDate(opts.dataDir, entries) };
     const node = await startNode(full, entries);
     let journal: JournalWriter | undefined;
+    let proxy: JournalingProxy | undefined;
     try {
       const height = entries.length > 0 ? entries[entries.length - 1].block : 0;
       const head = await call<{ timestamp: string }>(node.url, 'eth_getBlockByNumber', [
@@ -80,7 +81,7 @@ export class LocalChain {
         false,
       ]);
       journal = await JournalWriter.open(journalFile);
-      const proxy = new JournalingProxy(node.url, journal, height, Number(head.timestamp), log);
+      proxy = new JournalingProxy(node.url, journal, height, Number(head.timestamp), log);
       if (opts.blockMs) await proxy.setBlockTime(opts.blockMs);
       await proxy.listen(host, opts.port);
       const blocks = opts.blockMs ? `a block every ${opts.blockMs} ms` : 'each transaction mined at once';
@@ -89,6 +90,8 @@ export class LocalChain {
       );
       return new LocalChain(node, proxy, journal, entries.length, full, log);
     } catch (err) {
+      // Stops the block timer too, when the port was taken after a block time was set.
+      await proxy?.close().catch(() => undefined);
       await journal?.close();
       await node.stop();
       throw err;
