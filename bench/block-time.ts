@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { HardhatNode } from '../apps/network/hardhat-node.js';
 import { call } from '../apps/network/json-rpc.js';
+import { freePort } from '../apps/network/ports.js';
 import { DEV_ACCOUNTS } from '../apps/shared/chain/dev-accounts.js';
 import { SequencerClient } from '../apps/shared/chain/sequencer.js';
 import { loadConfig } from '../apps/shared/config.js';
@@ -184,15 +184,4 @@ async function measureOn(
 
 function hex32(): string {
   return '0x' + randomBytes(32).toString('hex');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { call } from './json-rpc.js';
+import { assertPortFree } from './ports.js';
 
 export interface HardhatNodeOptions {
   projectRoot: string;
@@ -12,17 +12,6 @@ export interface HardhatNodeOptions {
   logFile: string;
   /** Passed to hardhat.config.ts, which pins the genesis block's date. */
   genesisDate: string;
-}
-
-/** Fails fast with a clear message rather than letting the node die later. */
-export async function assertPortFree(host: string, port: number, what: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(`${what} port ${host}:${port} is not available (${err.code ?? err.message})`)),
-    );
-    probe.listen(port, host, () => probe.close(() => resolve()));
-  });
 }
 
 function logTail(file: string, lines = 30): string {

@@ -1,7 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HardhatNode, assertPortFree } from './hardhat-node.js';
+import { HardhatNode } from './hardhat-node.js';
+import { assertPortFree } from './ports.js';
 import { JournalWriter, readJournal, type JournalEntry } from './journal.js';
 import { JournalingProxy } from './journaling-proxy.js';
 import { call } from './json-rpc.js';

@@ -1,6 +1,5 @@
 import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,20 +7,9 @@ import { JsonRpcProvider } from 'ethers';
 import { DEV_ACCOUNTS } from '../../apps/shared/chain/dev-accounts.js';
 import type { SequencerClient } from '../../apps/shared/chain/sequencer.js';
 
-export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+export { freePort } from '../../apps/network/ports.js';
 
-/** A port that was free a moment ago (bind port 0, read it, release it). */
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 const tempDirs = new Set<string>();
 

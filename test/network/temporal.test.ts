@@ -5,21 +5,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../apps/network/ports.js';
 import { findOrInstallTemporalCli } from '../../apps/network/temporal-cli.js';
 import { TemporalDevServer } from '../../apps/network/temporal-server.js';
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => done(port));
-    });
-  });
-}
 
 async function fakeCli(dir: string, version: string, exitCode = 0): Promise<string> {
   await mkdir(dir, { recursive: true });
