@@ -37,14 +37,27 @@ describe('BlockSchedule', () => {
     expect(s.waitMs(last + 2.5 * BLOCK)).toBe(0.5 * BLOCK - AHEAD);
   });
 
-  it('needs two transactions in a row that waited, and three heads since the first', () => {
+  it('needs two transactions in a row that waited, and two heads since the first was sent', () => {
     const s = new BlockSchedule(AHEAD);
     s.mined(true);
-    for (let i = 0; i < 3; i++) s.headSeen(t0 + i * BLOCK);
+    for (let i = 0; i < 2; i++) s.headSeen(t0 + i * BLOCK);
     expect(s.intervalMs).toBeUndefined();
     s.mined(true);
     expect(s.intervalMs).toBe(BLOCK);
-    expect(onItsOwnSchedule(2).intervalMs).toBeUndefined();
+    expect(onItsOwnSchedule(1).intervalMs).toBeUndefined();
+  });
+
+  it("learns from the first waiting transaction's own block on", () => {
+    const s = new BlockSchedule(AHEAD);
+    for (let i = 0; i < 8; i++) s.headSeen(t0 + i * 150); // mined on demand, 150 ms apart
+    s.mined(false);
+    const sentAt = t0 + 2_000;
+    s.headSeen(sentAt + 3_000); // the block that mined it, announced before its receipt came
+    s.mined(true, sentAt);
+    s.headSeen(sentAt + 3_000 + BLOCK);
+    s.mined(true, sentAt + 3_100);
+    expect(s.intervalMs).toBe(BLOCK);
+    expect(s.waitMs(sentAt + 3_000 + BLOCK + 100)).toBe(BLOCK - AHEAD - 100);
   });
 
   it('forgets the heads from before the chain began to mine on its own', () => {

@@ -37,10 +37,14 @@ export class BlockSchedule {
     if (this.heads.length > HEADS_KEPT) this.heads.shift();
   }
 
-  /** One of the pinner's transactions was mined, either as it was sent or after waiting for a block. */
-  mined(waitedForBlock: boolean): void {
-    // The chain has just begun to mine on its own: heads from before say nothing about its interval.
-    if (waitedForBlock && this.waitedInARow === 0) this.heads = [];
+  /**
+   * One of the pinner's transactions, sent at `sentAt`, was mined, either as
+   * it was sent or after waiting for a block.
+   */
+  mined(waitedForBlock: boolean, sentAt = Date.now()): void {
+    // The chain has just begun to mine on its own: heads from before this send say nothing about its interval
+    // (those since, its own block's among them, do).
+    if (waitedForBlock && this.waitedInARow === 0) this.heads = this.heads.filter((at) => at >= sentAt);
     this.waitedInARow = waitedForBlock ? this.waitedInARow + 1 : 0;
   }
 
@@ -62,7 +66,7 @@ export class BlockSchedule {
   /** When the first kept head's block was mined and the interval, fitted under the heads (see the class comment). */
   private beat(): { firstMs: number; intervalMs: number } | undefined {
     const heads = this.heads;
-    if (this.waitedInARow < WAITED_IN_A_ROW || heads.length < 3) return undefined;
+    if (this.waitedInARow < WAITED_IN_A_ROW || heads.length < 2) return undefined;
     let shortest = Infinity;
     for (let i = 1; i < heads.length; i++) shortest = Math.min(shortest, heads[i] - heads[i - 1]);
     if (!(shortest > 0) || !Number.isFinite(shortest)) return undefined;

@@ -125,12 +125,13 @@ export class PinBatcher {
       if (this.state === 'stopped') return 0;
       queued = await take();
     }
-    if (queued.length > 1) this.lastSharedAt = Date.now();
+    const sentAt = Date.now();
+    if (queued.length > 1) this.lastSharedAt = sentAt;
     const receipt = await this.sequencer.pinBatch(
       queued.map((p) => p.context),
       queued.map((p) => p.hash),
     );
-    this.options.schedule?.mined(receipt.waitedForBlock);
+    this.options.schedule?.mined(receipt.waitedForBlock, sentAt);
     await sqlRows(
       this.ds,
       `UPDATE "outbound_pins" SET "state" = 'pinned', "transactionHash" = ?, "batch" = ?
