@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { HardhatNode } from '../apps/network/hardhat-node.js';
-import { call } from '../apps/network/json-rpc.js';
+import { LocalChain } from '../apps/network/local-chain.js';
 import { freePort } from '../apps/network/ports.js';
 import { DEV_ACCOUNTS } from '../apps/shared/chain/dev-accounts.js';
+import { NewHeads } from '../apps/shared/chain/new-heads.js';
 import { SequencerClient } from '../apps/shared/chain/sequencer.js';
 import { loadConfig } from '../apps/shared/config.js';
 import { openDatabase } from '../apps/shared/db/data-source.js';
 import { sqlRows } from '../apps/shared/db/sql.js';
 import { createLogger } from '../apps/shared/logger.js';
 import { PROJECT_ROOT } from '../apps/shared/paths.js';
+import { BlockSchedule } from '../apps/worker/block-schedule.js';
 import { PinBatcher } from '../apps/worker/pin-batcher.js';
 import { sleep, summarize, type LatencySummary } from './stats.js';
 
@@ -36,13 +37,15 @@ export interface BlockTimeResult {
 
 /**
  * The pinner on a chain that mines a block every few seconds, as production
- * chains do, instead of the local chain's block per transaction: a Hardhat
- * node of its own with interval mining, a Sequencer deployed on it, and a
- * worker's PinBatcher (with the member settings PIN_BATCH_MAX, PIN_LINGER_MS
- * and PIN_BUSY_LINGER_MS) fed at a steady rate through its outbound queue in
- * a SQLite file of its own. The batcher sends one transaction at a time and
- * waits for it to be mined, so the pins queued meanwhile go out together:
- * pins per transaction come near the pin rate times the block time.
+ * chains do, instead of the local chain's block per transaction: a local
+ * chain of its own with a block time (as `BATON_CHAIN_BLOCK_MS` sets it), a
+ * Sequencer deployed on it, and a worker's PinBatcher (with the member
+ * settings PIN_BATCH_MAX, PIN_LINGER_MS, PIN_BUSY_LINGER_MS and
+ * PIN_SEND_AHEAD_MS) fed at a steady rate through its outbound queue in a
+ * SQLite file of its own. As in a worker, the chain's heads feed the
+ * batcher's BlockSchedule, so it sends just before each block: pins per
+ * transaction come near the pin rate times the block time. Each level has a
+ * batcher and schedule of its own (a chain does not change its block time).
  */
 export async function pinsOnBlockTimes(
   dataDir: string,
@@ -69,51 +72,48 @@ async function measure(
 ): Promise<BlockTimeResult> {
   const dir = join(dataDir, 'block-time');
   mkdirSync(dir, { recursive: true });
-  const node = await HardhatNode.start({
-    projectRoot: PROJECT_ROOT,
-    host: '127.0.0.1',
+  const chain = await LocalChain.start({
+    dataDir: join(dir, 'chain'),
     port: await freePort(),
-    logFile: join(dir, 'hardhat.log'),
-    genesisDate: new Date().toISOString(),
+    projectRoot: PROJECT_ROOT,
+    log: () => {},
   });
   try {
-    return await measureOn(node, dir, blockTimesMs, blocksPerLevel, pinsPerSec, log);
+    return await measureOn(chain, dir, blockTimesMs, blocksPerLevel, pinsPerSec, log);
   } finally {
-    await node.stop();
+    await chain.stop();
   }
 }
 
 async function measureOn(
-  node: HardhatNode,
+  chain: LocalChain,
   dir: string,
   blockTimesMs: number[],
   blocksPerLevel: number,
   pinsPerSec: number,
   log: (line: string) => void,
 ): Promise<BlockTimeResult> {
+  const quiet = createLogger('pinner', 'bench', 'warn');
   const [owner, member] = DEV_ACCOUNTS;
-  const address = await SequencerClient.deploy(node.url, owner.privateKey);
-  const ownerClient = new SequencerClient({ rpcUrl: node.url, address, privateKey: owner.privateKey });
+  const address = await SequencerClient.deploy(chain.rpcUrl, owner.privateKey);
+  const ownerClient = new SequencerClient({ rpcUrl: chain.rpcUrl, address, privateKey: owner.privateKey });
   await ownerClient.addMember(member.address, 'pinner', 'http://127.0.0.1:1');
+  ownerClient.destroy();
   const config = loadConfig({
     ...process.env,
     MEMBER_NAME: 'pinner',
     MEMBER_KEY: member.privateKey,
     SEQUENCER_ADDRESS: address,
-    CHAIN_RPC_URL: node.url,
+    CHAIN_RPC_URL: chain.rpcUrl,
   });
   const ds = await openDatabase({ databaseUrl: '', sqlitePath: join(dir, 'baton.sqlite') }, true);
-  const sequencer = new SequencerClient({ rpcUrl: node.url, address, privateKey: member.privateKey });
-  const batcher = new PinBatcher(ds, sequencer, createLogger('pinner', 'bench', 'warn'), {
-    maxBatch: config.pinBatchMax,
-    lingerMs: config.pinLingerMs,
-    busyLingerMs: config.pinBusyLingerMs,
-    idleMs: 1_000,
-  });
+  const sequencer = new SequencerClient({ rpcUrl: chain.rpcUrl, address, privateKey: member.privateKey });
+  let schedule = new BlockSchedule(config.pinSendAheadMs);
+  const heads = new NewHeads(chain.wsUrl, (n) => n !== undefined && schedule.headSeen(), quiet);
   const queuedAt = new Map<string, number>();
   const pinnedAt = new Map<string, number>();
   let seenId = 0;
-  batcher.onPinned = () => {
+  const onPinned = () => {
     const at = Date.now();
     void sqlRows<{ id: number; messageId: string }>(
       ds,
@@ -124,30 +124,43 @@ async function measureOn(
       seenId = Math.max(seenId, ...rows.map((r) => r.id));
     });
   };
-  batcher.start();
   const levels: BlockTimeLevel[] = [];
+  heads.start();
   try {
-    await call(node.url, 'evm_setAutomine', [false]);
     for (const blockMs of blockTimesMs) {
-      await call(node.url, 'evm_setIntervalMining', [blockMs]);
+      await chain.setBlockTime(blockMs);
+      schedule = new BlockSchedule(config.pinSendAheadMs);
+      const batcher = new PinBatcher(ds, sequencer, quiet, {
+        maxBatch: config.pinBatchMax,
+        lingerMs: config.pinLingerMs,
+        busyLingerMs: config.pinBusyLingerMs,
+        idleMs: 1_000,
+        schedule,
+      });
+      batcher.onPinned = onPinned;
+      batcher.start();
       const seconds = (blockMs * blocksPerLevel) / 1000;
       const tag = `bench-block-time/${blockMs}`;
       log(`block time ${blockMs} ms: ${pinsPerSec} pins/s for ${seconds} s`);
       const ids: string[] = [];
-      const began = Date.now();
-      // Pins go into the queue as the clock says they are due, 20 ms at a time.
-      while (Date.now() - began < seconds * 1000) {
-        const due = Math.floor(((Date.now() - began) / 1000) * pinsPerSec) + 1 - ids.length;
-        for (let i = 0; i < due; i++) {
-          const messageId = `${tag}/${ids.length}`;
-          ids.push(messageId);
-          queuedAt.set(messageId, Date.now());
-          await batcher.enqueue(hex32(), hex32(), messageId);
+      try {
+        const began = Date.now();
+        // Pins go into the queue as the clock says they are due, 20 ms at a time.
+        while (Date.now() - began < seconds * 1000) {
+          const due = Math.floor(((Date.now() - began) / 1000) * pinsPerSec) + 1 - ids.length;
+          for (let i = 0; i < due; i++) {
+            const messageId = `${tag}/${ids.length}`;
+            ids.push(messageId);
+            queuedAt.set(messageId, Date.now());
+            await batcher.enqueue(hex32(), hex32(), messageId);
+          }
+          await sleep(20);
         }
-        await sleep(20);
+        const deadline = Date.now() + 4 * blockMs + 30_000;
+        while (ids.some((id) => !pinnedAt.has(id)) && Date.now() < deadline) await sleep(50);
+      } finally {
+        await batcher.stop();
       }
-      const deadline = Date.now() + 4 * blockMs + 30_000;
-      while (ids.some((id) => !pinnedAt.has(id)) && Date.now() < deadline) await sleep(50);
       const batches = await sqlRows<{ transactionHash: string; pins: number }>(
         ds,
         `SELECT "transactionHash", COUNT(*) AS "pins" FROM "outbound_pins"
@@ -169,15 +182,18 @@ async function measureOn(
       });
     }
   } finally {
-    await batcher.stop();
+    heads.stop();
+    sequencer.destroy();
     await ds.destroy();
+    await chain.setBlockTime(0);
   }
   return {
     levels,
     note:
       `one member's PinBatcher (PIN_BATCH_MAX ${config.pinBatchMax}, PIN_LINGER_MS ${config.pinLingerMs}, ` +
-      `PIN_BUSY_LINGER_MS ${config.pinBusyLingerMs}) ` +
-      `on a Hardhat node of its own that mines a block every interval, pins queued at a steady ${pinsPerSec}/s ` +
+      `PIN_BUSY_LINGER_MS ${config.pinBusyLingerMs}, ` +
+      `PIN_SEND_AHEAD_MS ${config.pinSendAheadMs}) ` +
+      `on a local chain of its own that mines a block every interval, fed the chain's heads as a worker is, pins queued at a steady ${pinsPerSec}/s ` +
       `(a member's average pin rate at the busiest level above) for ${blocksPerLevel} blocks each`,
   };
 }
