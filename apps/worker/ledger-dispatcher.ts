@@ -4,7 +4,8 @@ import { ledgerEventSignal, processWorkflowId, processWorkflowOptions } from '..
 import type { LedgerDelivery, LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
 import type { ProcessArgs } from '../../workflows/process-state.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
-import { chunks, groupBy, inLists, IN_LIST, mapInWaves, sumInWaves } from '../shared/db/chunks.js';
+import { chunks, groupBy, inLists, IN_LIST, mapInWaves } from '../shared/db/chunks.js';
+import { writeOnce } from '../shared/db/data-source.js';
 import { processContext } from '../shared/exchange/canonical.js';
 import type { LedgerPinRecord } from '../shared/db/entities.js';
 import { messageBodies } from '../shared/db/message-bodies.js';
@@ -31,7 +32,7 @@ type ContextPin = Pick<
  * block 0 with an empty Temporal namespace runs only what the ledger says is
  * still to do. A pin is marked delivered only after Temporal accepted the
  * signal; a crash in between delivers it again and the workflow ignores the
- * duplicate. A closed workflow (REJECT_DUPLICATE) takes no more deliveries:
+ * duplicate. The pins a pass delivered are marked in one write at its end. A closed workflow (REJECT_DUPLICATE) takes no more deliveries:
  * the projector has already recorded what they change (a late cancel's
  * refusal), so its pins are marked delivered.
  */
@@ -74,7 +75,36 @@ export class LedgerDispatcher {
       pins.map((p) => p.hash),
     );
     const byContext = groupBy(pins, (p) => p.context);
-    return sumInWaves(contexts, PARALLEL_CONTEXTS, (c) => this.deliverContext(byContext.get(c) ?? [], bodies));
+    const delivered: number[] = [];
+    // A context that fails ends the pass after its wave; what the others delivered is still marked.
+    let failed: PromiseRejectedResult | undefined;
+    for (const wave of chunks(contexts, PARALLEL_CONTEXTS)) {
+      const results = await Promise.allSettled(
+        wave.map((c) => this.deliverContext(byContext.get(c) ?? [], bodies, delivered)),
+      );
+      failed = results.find((r) => r.status === 'rejected');
+      if (failed) break;
+    }
+    await this.markDelivered(delivered);
+    if (failed) throw failed.reason;
+    return delivered.length;
+  }
+
+  /**
+   * One write for a pass's deliveries, through writeOnce: on SQLite a
+   * statement of its own would wait for the gateway's write lock in SQLite's
+   * busy handler, with the event loop frozen, once for every pin.
+   */
+  private async markDelivered(pins: number[]): Promise<void> {
+    if (pins.length === 0) return;
+    await writeOnce(this.ds, async (em) => {
+      for (const part of chunks(pins, IN_LIST))
+        await sqlRows(
+          em,
+          `UPDATE "ledger_pins" SET "state" = 'delivered' WHERE "pin" IN (${marks(part.length)})`,
+          part,
+        );
+    });
   }
 
   /**
@@ -122,7 +152,12 @@ export class LedgerDispatcher {
     }
   }
 
-  private async deliverContext(unordered: ContextPin[], bodies: Map<string, string>): Promise<number> {
+  /** Delivers a context's pins in order, adding those settled to `delivered`. */
+  private async deliverContext(
+    unordered: ContextPin[],
+    bodies: Map<string, string>,
+    delivered: number[],
+  ): Promise<void> {
     const pins = unordered.sort((a, b) => a.contextIndex - b.contextIndex);
     const history: LedgerDelivery[] = [];
     for (const pin of pins) {
@@ -140,10 +175,9 @@ export class LedgerDispatcher {
     }
     const start = history.map((d) => d.message).find((m): m is ProcessStartedMessage => m.kind === 'process-started');
     const todo = pins.filter((p) => p.state === 'projected' && p.contextIndex <= history.length);
-    if (!start || todo.length === 0) return 0;
+    if (!start || todo.length === 0) return;
     // A context with a delivered pin has its workflow: a plain signal does, without its history each time.
     let started = pins.some((p) => p.state === 'delivered');
-    let settled = 0;
     for (const pin of todo) {
       const delivery = history[pin.contextIndex - 1];
       const open = await this.signal(start, delivery, history, started).catch((err: unknown) => {
@@ -156,14 +190,9 @@ export class LedgerDispatcher {
         throw err;
       });
       const pinsDone = open ? [pin.pin] : todo.filter((p) => p.contextIndex >= pin.contextIndex).map((p) => p.pin);
-      await sqlRows(
-        this.ds,
-        `UPDATE "ledger_pins" SET "state" = 'delivered' WHERE "pin" IN (${marks(pinsDone.length)})`,
-        pinsDone,
-      );
+      delivered.push(...pinsDone);
       this.metrics?.deliveries.inc(pinsDone.length);
       started = true;
-      settled += pinsDone.length;
       this.log.debug(open ? 'pin delivered' : 'process already finished; deliveries recorded only', {
         processId: start.processId,
         pin: pin.pin,
@@ -174,7 +203,6 @@ export class LedgerDispatcher {
       });
       if (!open) break;
     }
-    return settled;
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { groupBy, sumInWaves } from '../shared/db/chunks.js';
-import { sqlRows } from '../shared/db/sql.js';
+import { writeOnce } from '../shared/db/data-source.js';
+import { marks, sqlRows } from '../shared/db/sql.js';
 import { pushReferencedBlobs } from '../shared/exchange/blob-push.js';
 import type { Logger } from '../shared/logger.js';
 import type { DataExchange } from './data-exchange.js';
@@ -75,9 +76,9 @@ export class MessageSender {
     return queued;
   }
 
-  /** Sends one process's messages in order, stopping at the first a peer did not take. */
+  /** Sends one process's messages in order, stopping at the first a peer did not take; marks those sent queued. */
   private async sendInOrder(rows: Sending[]): Promise<number> {
-    let queued = 0;
+    const sent: number[] = [];
     for (const row of rows) {
       const peers = JSON.parse(row.peers) as string[];
       try {
@@ -86,17 +87,23 @@ export class MessageSender {
         await this.exchange.sendAll(peers, row.body);
       } catch (err) {
         this.failed(row, peers, err);
-        return queued;
+        break;
       }
-      await sqlRows(this.ds, `UPDATE "outbound_pins" SET "state" = 'queued' WHERE "id" = ? AND "state" = 'sending'`, [
-        row.id,
-      ]);
+      sent.push(row.id);
       this.backoff.delete(row.context);
       this.metrics?.messagesDelivered.inc();
-      queued++;
       this.log.debug('message delivered; pin queued', { messageId: row.messageId, hash: row.hash, peers });
     }
-    return queued;
+    if (sent.length > 0)
+      // Through writeOnce: on SQLite a statement of its own waits for the gateway's write lock with the event loop frozen.
+      await writeOnce(this.ds, (em) =>
+        sqlRows(
+          em,
+          `UPDATE "outbound_pins" SET "state" = 'queued' WHERE "id" IN (${marks(sent.length)}) AND "state" = 'sending'`,
+          sent,
+        ),
+      );
+    return sent.length;
   }
 
   private failed(row: Sending, peers: string[], err: unknown): void {
