@@ -5,12 +5,13 @@ const t0 = 1_700_000_000_000;
 const BLOCK = 12_000;
 const AHEAD = 500;
 
-/** A schedule that has seen its transactions wait twice and heads every BLOCK from t0. */
-function onItsOwnSchedule(heads = 3): BlockSchedule {
+/** A schedule that has seen its transactions wait twice, then heads at `heads` ms from t0 (every BLOCK, three, by default). */
+function onItsOwnSchedule(heads: number | number[] = 3): BlockSchedule {
   const s = new BlockSchedule(AHEAD);
   s.mined(true);
   s.mined(true);
-  for (let i = 0; i < heads; i++) s.headSeen(t0 + i * BLOCK);
+  const at = typeof heads === 'number' ? Array.from({ length: heads }, (_, i) => i * BLOCK) : heads;
+  for (const ms of at) s.headSeen(t0 + ms);
   return s;
 }
 
@@ -72,10 +73,7 @@ describe('BlockSchedule', () => {
   });
 
   it('takes the shortest gap: blocks skipped while nothing was sent are whole multiples of it', () => {
-    const s = new BlockSchedule(AHEAD);
-    s.mined(true);
-    s.mined(true);
-    for (const k of [0, 3, 4, 6]) s.headSeen(t0 + k * BLOCK);
+    const s = onItsOwnSchedule([0, 3, 4, 6].map((k) => k * BLOCK));
     expect(s.intervalMs).toBe(BLOCK);
   });
 
@@ -88,21 +86,15 @@ describe('BlockSchedule', () => {
   });
 
   it('takes the beat from the earliest heads, however late the others came', () => {
-    const s = new BlockSchedule(AHEAD);
-    s.mined(true);
-    s.mined(true);
     const lateBy = [100, 0, 300, 700, 0, 50];
-    lateBy.forEach((late, k) => s.headSeen(t0 + k * BLOCK + late));
+    const s = onItsOwnSchedule(lateBy.map((late, k) => k * BLOCK + late));
     expect(s.intervalMs).toBe(BLOCK);
     const now = t0 + 5 * BLOCK + 60;
     expect(s.waitMs(now)).toBe(6 * BLOCK - AHEAD - (5 * BLOCK + 60));
   });
 
   it('is not thrown off when a late head makes the gap after it short', () => {
-    const s = new BlockSchedule(AHEAD);
-    s.mined(true);
-    s.mined(true);
-    for (const at of [0, BLOCK + 400, 2 * BLOCK]) s.headSeen(t0 + at);
+    const s = onItsOwnSchedule([0, BLOCK + 400, 2 * BLOCK]);
     expect(s.intervalMs).toBe(BLOCK);
     expect(s.waitMs(t0 + 2 * BLOCK + 10)).toBe(BLOCK - AHEAD - 10);
   });
