@@ -99,6 +99,23 @@ describe('BlockSchedule', () => {
     expect(s.waitMs(t0 + 2 * BLOCK + 10)).toBe(BLOCK - AHEAD - 10);
   });
 
+  it('fits heads read off a real clock: whole milliseconds, an interval that is not', () => {
+    const s = new BlockSchedule(AHEAD);
+    s.mined(true);
+    s.mined(true);
+    const start = 1_764_430_000_123;
+    const interval = 2_000 + 1 / 3;
+    const heads = [0, 1, 2, 4, 5, 6, 7, 9].map((k) =>
+      Math.round(start + k * interval + [3, 0, 1, 7, 0, 2, 0, 4][k % 8]),
+    );
+    for (const at of heads) s.headSeen(at);
+    expect(s.intervalMs).toBeCloseTo(interval, 0);
+    const now = heads[heads.length - 1] + 100;
+    const wait = s.waitMs(now);
+    // Due at start + 10 intervals; the fit may sit up to a few ms off the true line, never after the earliest heads.
+    expect(Math.abs(now + wait + AHEAD - (start + 10 * interval))).toBeLessThan(5);
+  });
+
   it('sends at once again as soon as a transaction is mined as it comes', () => {
     const s = onItsOwnSchedule();
     s.mined(false);

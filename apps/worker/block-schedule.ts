@@ -2,6 +2,8 @@
 const HEADS_KEPT = 8;
 /** Transactions in a row that waited for their block before the chain counts as mining on its own schedule. */
 const WAITED_IN_A_ROW = 2;
+/** How far before a fitted line a head may be and still count as on it. */
+const LINE_TOLERANCE_MS = 0.5;
 
 /**
  * When the pinner should send so that its batch makes the chain's next block.
@@ -75,18 +77,21 @@ export class BlockSchedule {
     for (let i = 1; i < heads.length; i++)
       slots.push(slots[i - 1] + Math.max(1, Math.round((heads[i] - heads[i - 1]) / shortest)));
     // Each line through two heads is a candidate; of those with no head before it, the closest to all.
+    // Times count from the first head (small numbers, exact enough), and a head within
+    // LINE_TOLERANCE_MS of a line counts as on it (the clock reads whole milliseconds).
+    const at = heads.map((h) => h - heads[0]);
     let best: { firstMs: number; intervalMs: number; slack: number } | undefined;
-    for (let i = 0; i < heads.length; i++)
-      for (let j = i + 1; j < heads.length; j++) {
-        const intervalMs = (heads[j] - heads[i]) / (slots[j] - slots[i]);
-        const firstMs = heads[i] - slots[i] * intervalMs;
+    for (let i = 0; i < at.length; i++)
+      for (let j = i + 1; j < at.length; j++) {
+        const intervalMs = (at[j] - at[i]) / (slots[j] - slots[i]);
+        const firstMs = at[i] - slots[i] * intervalMs;
         let slack = 0;
-        for (let m = 0; m < heads.length && slack >= 0; m++) {
-          const late = heads[m] - (firstMs + slots[m] * intervalMs);
-          slack = late < -1e-6 ? -1 : slack + late;
+        for (let m = 0; m < at.length && slack >= 0; m++) {
+          const late = at[m] - (firstMs + slots[m] * intervalMs);
+          slack = late < -LINE_TOLERANCE_MS ? -1 : slack + Math.max(0, late);
         }
         if (slack >= 0 && (best === undefined || slack < best.slack)) best = { firstMs, intervalMs, slack };
       }
-    return best && { firstMs: best.firstMs, intervalMs: best.intervalMs };
+    return best && { firstMs: heads[0] + best.firstMs, intervalMs: best.intervalMs };
   }
 }
