@@ -31,10 +31,11 @@ type ContextPin = Pick<
  * in its arguments and applies it before acting, so a member rebuilding from
  * block 0 with an empty Temporal namespace runs only what the ledger says is
  * still to do. A pin is marked delivered only after Temporal accepted the
- * signal; a crash in between delivers it again and the workflow ignores the
- * duplicate. The pins a pass delivered are marked in one write at its end. A closed workflow (REJECT_DUPLICATE) takes no more deliveries:
- * the projector has already recorded what they change (a late cancel's
- * refusal), so its pins are marked delivered.
+ * signal (the pins a pass delivered, in one write at its end); a crash in
+ * between delivers them again and the workflow ignores the duplicates. A
+ * closed workflow (REJECT_DUPLICATE) takes no more deliveries: the projector
+ * has already recorded what they change (a late cancel's refusal), so its
+ * pins are marked delivered.
  */
 export class LedgerDispatcher {
   constructor(
