@@ -127,13 +127,16 @@ export class LedgerDispatcher {
         (await this.hasWorkflow(type, id)) ? undefined : id,
       )
     ).filter((id) => id !== undefined);
-    for (const part of chunks(missing, IN_LIST))
-      await sqlRows(
-        this.ds,
-        `UPDATE "ledger_pins" SET "state" = 'projected'
-         WHERE "state" = 'delivered' AND "context" IN (${marks(part.length)})`,
-        part.map(processContext),
-      );
+    if (missing.length > 0)
+      await writeOnce(this.ds, async (em) => {
+        for (const part of chunks(missing, IN_LIST))
+          await sqlRows(
+            em,
+            `UPDATE "ledger_pins" SET "state" = 'projected'
+             WHERE "state" = 'delivered' AND "context" IN (${marks(part.length)})`,
+            part.map(processContext),
+          );
+      });
     if (missing.length > 0)
       this.log.warn('process workflows missing from Temporal; starting them again from the ledger', {
         processes: missing.length,

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { nowIso } from '../shared/db/data-source.js';
+import { nowIso, writeOnce } from '../shared/db/data-source.js';
 import { sqlRows } from '../shared/db/sql.js';
 
 /**
@@ -12,10 +12,14 @@ export async function addOutbound(
   { hash, context, messageId, peers }: { hash: string; context: string; messageId: string; peers: string[] },
 ): Promise<void> {
   const state = peers.length > 0 ? 'sending' : 'queued';
-  await sqlRows(
-    ds,
-    `INSERT INTO "outbound_pins" ("hash", "context", "messageId", "state", "peers", "transactionHash", "batch", "queuedAt")
+  // Through writeOnce, as every worker write: on SQLite a statement of its own would wait for the
+  // gateway's write lock in SQLite's busy handler, with the event loop frozen.
+  await writeOnce(ds, (em) =>
+    sqlRows(
+      em,
+      `INSERT INTO "outbound_pins" ("hash", "context", "messageId", "state", "peers", "transactionHash", "batch", "queuedAt")
      VALUES (?, ?, ?, ?, ?, NULL, NULL, ?) ON CONFLICT DO NOTHING`,
-    [hash, context, messageId, state, JSON.stringify(peers), nowIso()],
+      [hash, context, messageId, state, JSON.stringify(peers), nowIso()],
+    ),
   );
 }

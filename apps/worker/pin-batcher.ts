@@ -1,5 +1,6 @@
 import { In, type DataSource } from 'typeorm';
 import type { SequencerClient } from '../shared/chain/sequencer.js';
+import { writeOnce } from '../shared/db/data-source.js';
 import { PrivateMessageRecord, type OutboundPinRecord } from '../shared/db/entities.js';
 import { marks, sqlRows } from '../shared/db/sql.js';
 import type { Logger } from '../shared/logger.js';
@@ -132,11 +133,13 @@ export class PinBatcher {
       queued.map((p) => p.hash),
     );
     this.options.schedule?.mined(receipt.waitedForBlock, sentAt);
-    await sqlRows(
-      this.ds,
-      `UPDATE "outbound_pins" SET "state" = 'pinned', "transactionHash" = ?, "batch" = ?
-       WHERE "id" IN (${marks(queued.length)})`,
-      [receipt.transactionHash, receipt.sequence, ...queued.map((p) => p.id)],
+    await writeOnce(this.ds, (em) =>
+      sqlRows(
+        em,
+        `UPDATE "outbound_pins" SET "state" = 'pinned', "transactionHash" = ?, "batch" = ?
+         WHERE "id" IN (${marks(queued.length)})`,
+        [receipt.transactionHash, receipt.sequence, ...queued.map((p) => p.id)],
+      ),
     );
     this.onPinned?.();
     this.metrics?.pinTransactions.inc();
