@@ -20,6 +20,9 @@ interface RawReceipt {
 }
 export type { ChainMember, PinnedBatch, PinReceipt, SequencerClientOptions } from './sequencer-types.js';
 
+/** The longest wait between asks for a receipt, in polling intervals (400 ms at the default 50). */
+const RECEIPT_POLL_MAX = 8;
+
 /**
  * The static network and disabled cache matter: without them ethers re-checks
  * the chain id before calls and serves block numbers up to 250 ms stale. No
@@ -27,9 +30,6 @@ export type { ChainMember, PinnedBatch, PinReceipt, SequencerClientOptions } fro
  * calls here mostly go one after another (a pin transaction made five such
  * waits in a row, a ledger read two).
  */
-/** The longest wait between asks for a receipt, in polling intervals (400 ms at the default 50). */
-const RECEIPT_POLL_MAX = 8;
-
 function makeProvider(rpcUrl: string, pollingInterval: number): JsonRpcProvider {
   return new NativeTextJsonRpcProvider(rpcUrl, undefined, {
     staticNetwork: true,
