@@ -6,7 +6,8 @@ interface Status {
 
 /**
  * Waits until nothing is in flight: every member read the chain past its
- * head and handed every pin to its workflow (none pending or projected), and
+ * head and handed every pin to its workflow, or held it as asking nothing of
+ * the workflow yet (none pending or projected), and
  * the head stayed where it was for `quietMs`. False when that did not happen
  * within `timeoutMs` (a process left running by a failed request, say).
  */

@@ -9,7 +9,13 @@ import type { ProcessState } from './process-state.js';
 
 export const TASK_QUEUE = 'baton-process';
 
-/** The ledger listener delivers each pinned message of the process with this signal. */
+/**
+ * The ledger dispatcher delivers the process's pinned messages with this
+ * signal, in order, several at a time when the earlier ones asked nothing of
+ * the member (process-state.ts, deliveriesNeeded).
+ */
+export const ledgerEventsSignal = defineSignal<[LedgerDelivery[]]>('ledgerEvents');
+/** One delivery a signal: how the dispatcher delivered before ledgerEventsSignal; older histories hold it. */
 export const ledgerEventSignal = defineSignal<[LedgerDelivery]>('ledgerEvent');
 export const processStateQuery = defineQuery<ProcessState>('processState');
 

@@ -12,6 +12,7 @@ import type { ProjectionActivities } from './activities.js';
 import {
   decideStepUpdate,
   ledgerEventSignal,
+  ledgerEventsSignal,
   processStateQuery,
   requestCancelUpdate,
   retryCompensationUpdate,
@@ -79,10 +80,12 @@ export async function processWorkflow(args: ProcessArgs): Promise<ProcessState> 
     );
   };
 
-  setHandler(ledgerEventSignal, (d) => {
-    // Duplicates (already applied or already buffered) change nothing; gaps wait.
+  // Duplicates (already applied or already buffered) change nothing; gaps wait.
+  const take = (d: LedgerDelivery) => {
     if (d.index > state.appliedIndex && !inbox.has(d.index)) inbox.set(d.index, d);
-  });
+  };
+  setHandler(ledgerEventsSignal, (deliveries) => deliveries.forEach(take));
+  setHandler(ledgerEventSignal, take);
   setHandler(processStateQuery, () => state);
   setHandler(
     decideStepUpdate,

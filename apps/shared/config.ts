@@ -29,6 +29,8 @@ const DEFAULTS = {
   CHAIN_CONFIRMATIONS: '0',
   /** How often the ledger listener asks the chain for new blocks, in ms (it also reads at once after this member pins). */
   LEDGER_POLL_MS: '20',
+  /** The longest a pinned message that asks nothing of this member waits to reach its workflow, in ms (it travels with the next that does); 0: each at once. */
+  LEDGER_HOLD_MS: '60000',
   /** Most pins in one Sequencer transaction. */
   PIN_BATCH_MAX: '200',
   /** How long the pinner waits for more pins before sending a batch, in ms. */
@@ -100,6 +102,7 @@ export interface MemberConfig {
   sequencerStartBlock: number;
   chainConfirmations: number;
   ledgerPollMs: number;
+  ledgerHoldMs: number;
   pinBatchMax: number;
   pinLingerMs: number;
   pinBusyLingerMs: number;
@@ -186,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
     sequencerStartBlock: int('SEQUENCER_START_BLOCK'),
     chainConfirmations: int('CHAIN_CONFIRMATIONS'),
     ledgerPollMs: int('LEDGER_POLL_MS'),
+    ledgerHoldMs: int('LEDGER_HOLD_MS'),
     pinBatchMax: int('PIN_BATCH_MAX'),
     pinLingerMs: int('PIN_LINGER_MS'),
     pinBusyLingerMs: int('PIN_BUSY_LINGER_MS'),

@@ -112,7 +112,7 @@ async function main(): Promise<void> {
   );
   const projector = new LedgerProjector(ds, directory, config.memberName, log);
   const recovery = new DataRecovery(ds, directory, wallet, config.memberName, config.blobDir, log);
-  const dispatcher = new LedgerDispatcher(ds, client, directory, config.memberName, log, metrics);
+  const dispatcher = new LedgerDispatcher(ds, client, directory, config.memberName, log, metrics, config.ledgerHoldMs);
   const catchUp = new CatchUpWatch(ds, listener, log);
   const onError = (what: string) => (err: unknown) => log.error(`${what} failed; retrying`, { error: String(err) });
   // Each stage wakes the next as soon as it made work for it. Only the

@@ -17,6 +17,13 @@ export interface NetworkPorts {
 }
 
 export const MEMBERS = ['buyer', 'seller', 'bank'] as const;
+
+/**
+ * LEDGER_HOLD_MS of the tests' networks: short, so that a test sees a held
+ * pin reach its workflow on its own; long against a trade's pins here (a
+ * second or two from the first to the last), which still travel together.
+ */
+export const E2E_LEDGER_HOLD_MS = 10_000;
 export type Member = (typeof MEMBERS)[number];
 
 export function gatewayUrl(ports: NetworkPorts, member: Member): string {
@@ -65,6 +72,7 @@ export class NetworkProcess {
         BATON_TEMPORAL_UI_PORT: String(ports.temporalUi),
         BATON_CHAIN_PORT: String(ports.chain),
         BATON_GATEWAY_BASE_PORT: String(ports.gatewayBase),
+        LEDGER_HOLD_MS: String(E2E_LEDGER_HOLD_MS),
       },
     });
     closeSync(fd);

@@ -120,7 +120,7 @@ async function eventLog(member: MemberSpec): Promise<LogEvent[]> {
   return all;
 }
 
-/** Waits until the member read the chain to its head and every pin is projected and handed to its workflow. */
+/** Waits until the member read the chain to its head and every pin is projected and handed to its workflow (or held). */
 async function caughtUp(member: MemberSpec): Promise<void> {
   const chain = new SequencerClient({ rpcUrl: net.chainUrl, address: net.sequencer });
   try {

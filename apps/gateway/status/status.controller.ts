@@ -61,8 +61,10 @@ export class StatusController {
 /**
  * How far the member's worker has read and applied the ledger: the next block
  * it reads, pins by state (pending: read, data or an earlier pin missing;
- * projected: applied to the process, not yet handed to its workflow;
- * delivered; foreign: processes this member takes no part in) and the length
+ * projected: applied to the process, not yet handed to its workflow; held:
+ * applied, asking nothing of the workflow yet, so waiting to travel with the
+ * next pin that does (LEDGER_HOLD_MS at most); delivered; foreign: processes
+ * this member takes no part in) and the length
  * of its event log. A member rebuilding from block 0 is done when its
  * nextBlock passed the chain head and no pin is pending. nextBlock is the
  * saved cursor, which may trail the worker's reads by about a second.
@@ -76,7 +78,7 @@ async function ledgerProgress(ds: DataSource) {
     .addSelect('COUNT(*)', 'count')
     .groupBy('p.state')
     .getRawMany<{ state: string; count: string | number }>();
-  const pins: Record<string, number> = { pending: 0, projected: 0, delivered: 0, foreign: 0 };
+  const pins: Record<string, number> = { pending: 0, projected: 0, held: 0, delivered: 0, foreign: 0 };
   for (const { state, count } of states) pins[state] = Number(count);
   const events = (await ds.getRepository(CounterRecord).findOneBy({ name: 'events' }))?.value ?? 0;
   return { nextBlock: cursor?.nextBlock ?? 0, pins, events };
