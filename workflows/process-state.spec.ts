@@ -18,18 +18,20 @@ const PROCESS_ID = 'p-1';
 const participants = { buyer: 'alice', seller: 'bob', bank: 'carol' };
 const members = ['alice', 'bob', 'carol'];
 
+/** A trade's workflow arguments at `member`, started by alice. */
+function argsFor(member: string): ProcessArgs {
+  return {
+    processId: PROCESS_ID,
+    processType: tradeSettlement.name,
+    member,
+    initiator: 'alice',
+    input: { item: 'steel', quantity: 3, amount: 1200 },
+    participants,
+  };
+}
+
 function stateFor(member: string): ProcessState {
-  return initialState(
-    {
-      processId: PROCESS_ID,
-      processType: tradeSettlement.name,
-      member,
-      initiator: 'alice',
-      input: { item: 'steel', quantity: 3, amount: 1200 },
-      participants,
-    },
-    tradeSettlement,
-  );
+  return initialState(argsFor(member), tradeSettlement);
 }
 
 function started(author = 'alice', processId = PROCESS_ID): LedgerMessage {
@@ -342,17 +344,8 @@ describe('process state: trade settlement', () => {
 });
 
 describe('deliveries a workflow needs now', () => {
-  const trade = (member: string): ProcessArgs => ({
-    processId: PROCESS_ID,
-    processType: tradeSettlement.name,
-    member,
-    initiator: 'alice',
-    input: { item: 'steel', quantity: 3, amount: 1200 },
-    participants,
-  });
-
   /** The indexes a dispatcher signals when the pins come one at a time, each carrying those held before it. */
-  function signalled(member: string, messages: LedgerMessage[], type = tradeSettlement, args = trade(member)) {
+  function signalled(member: string, messages: LedgerMessage[], type = tradeSettlement, args = argsFor(member)) {
     const history = messages.map((m, i) => delivery(i + 1, m));
     const sent: number[] = [];
     let applied = 0;
@@ -371,10 +364,10 @@ describe('deliveries a workflow needs now', () => {
 
   it('takes every delivery up to the last one needed, in one go', () => {
     const history = HAPPY_PATH.map((m, i) => delivery(i + 1, m));
-    expect(deliveriesNeeded(trade('alice'), tradeSettlement, history.slice(0, 4), 1)).toBe(1);
-    expect(deliveriesNeeded(trade('alice'), tradeSettlement, history.slice(0, 5), 1)).toBe(5);
-    expect(deliveriesNeeded(trade('carol'), tradeSettlement, history, 0)).toBe(6);
-    expect(deliveriesNeeded(trade('carol'), tradeSettlement, [], 0)).toBe(0);
+    expect(deliveriesNeeded(argsFor('alice'), tradeSettlement, history.slice(0, 4), 1)).toBe(1);
+    expect(deliveriesNeeded(argsFor('alice'), tradeSettlement, history.slice(0, 5), 1)).toBe(5);
+    expect(deliveriesNeeded(argsFor('carol'), tradeSettlement, history, 0)).toBe(6);
+    expect(deliveriesNeeded(argsFor('carol'), tradeSettlement, [], 0)).toBe(0);
   });
 
   it('delivers a change of status at once, and each compensation to its owner', () => {
