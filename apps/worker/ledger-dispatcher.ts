@@ -222,8 +222,11 @@ export class LedgerDispatcher {
     const all = this.holdMs === 0 || applied === 0 || overdue || !type;
     const needed = all ? history.length : deliveriesNeeded(args, type, history, applied);
     const send = todo.filter((p) => p.contextIndex <= needed);
-    settled.held.push(...todo.filter((p) => p.contextIndex > needed && p.state === 'projected').map((p) => p.pin));
-    if (send.length === 0) return;
+    const rest = todo.filter((p) => p.contextIndex > needed && p.state === 'projected').map((p) => p.pin);
+    if (send.length === 0) {
+      settled.held.push(...rest);
+      return;
+    }
     const deliveries = history.slice(applied, needed);
     const open = await this.signal(args, deliveries, applied > 0).catch((err: unknown) => {
       this.log.warn('delivery failed', {
@@ -233,9 +236,10 @@ export class LedgerDispatcher {
       });
       throw err;
     });
-    // A closed workflow takes no more: every pin left is recorded only.
+    // A closed workflow takes no more: every pin left is recorded only, none held.
     const done = open ? send : todo;
     settled.delivered.push(...done.map((p) => p.pin));
+    if (open) settled.held.push(...rest);
     this.metrics?.deliveries.inc(done.length);
     this.log.debug(open ? 'pins delivered' : 'process already finished; deliveries recorded only', {
       processId: start.processId,
