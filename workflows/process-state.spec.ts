@@ -356,7 +356,7 @@ describe('deliveries a workflow needs now', () => {
     return sent;
   }
 
-  it('holds what asks nothing of the member until a delivery that does, and always the first and the end', () => {
+  it('holds what asks nothing of the member until a delivery that does, and always the start and the end', () => {
     expect(signalled('alice', HAPPY_PATH)).toEqual([1, 5, 6]);
     expect(signalled('bob', HAPPY_PATH)).toEqual([1, 2, 4, 6]);
     expect(signalled('carol', HAPPY_PATH)).toEqual([1, 3, 6]);

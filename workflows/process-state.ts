@@ -215,9 +215,9 @@ function agendaMoved(before: Agenda, after: Agenda): boolean {
  * the first `applied`: up to the last delivery that gives it something to do
  * (a status, an action or compensation of its own, a deadline to watch or to
  * stop watching) or refuses a message of this member (whose action it then
- * undoes), and at least the first, which starts the workflow. The deliveries
- * after that change nothing the workflow does; they can travel with the next
- * one that does.
+ * undoes). The deliveries after that change nothing the workflow does; they
+ * can travel with the next one that does. A workflow not started yet
+ * (`applied` 0) needs them all: it is started with the whole history.
  */
 export function deliveriesNeeded(
   args: ProcessArgs,
@@ -225,9 +225,10 @@ export function deliveriesNeeded(
   history: LedgerDelivery[],
   applied: number,
 ): number {
+  if (applied === 0) return history.length;
   const state = initialState(args, type);
   for (const d of history.slice(0, applied)) applyDelivery(state, d, type);
-  let needed = applied === 0 ? Math.min(1, history.length) : applied;
+  let needed = applied;
   let agenda = agendaOf(state, type);
   for (let i = applied; i < history.length; i++) {
     const refusedBefore = state.ignored.length;

@@ -218,8 +218,8 @@ export class LedgerDispatcher {
     const applied = todo[0].contextIndex - 1;
     const type = findProcessType(start.processType);
     const overdue = todo.some((p) => p.state === 'held' && p.recordedAt < due);
-    // A workflow being started takes the whole history with it: hold nothing then.
-    const all = this.holdMs === 0 || applied === 0 || overdue || !type;
+    // Holding off, or a held pin overdue: everything goes (deliveriesNeeded also gives a workflow not started yet everything).
+    const all = this.holdMs === 0 || overdue || !type;
     const needed = all ? history.length : deliveriesNeeded(args, type, history, applied);
     const send = todo.filter((p) => p.contextIndex <= needed);
     const rest = todo.filter((p) => p.contextIndex > needed && p.state === 'projected').map((p) => p.pin);
