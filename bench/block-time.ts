@@ -11,8 +11,8 @@ import { openDatabase } from '../apps/shared/db/data-source.js';
 import { sqlRows } from '../apps/shared/db/sql.js';
 import { createLogger } from '../apps/shared/logger.js';
 import { PROJECT_ROOT } from '../apps/shared/paths.js';
-import { BlockSchedule } from '../apps/worker/block-schedule.js';
-import { PinBatcher } from '../apps/worker/pin-batcher.js';
+import { BlockSchedule } from '../apps/worker/outbox/block-schedule.js';
+import { PinBatcher } from '../apps/worker/outbox/pin-batcher.js';
 import { sleep, summarize, type LatencySummary } from './stats.js';
 
 export interface BlockTimeLevel {

@@ -39,7 +39,7 @@ interface CaughtUpLine {
 /**
  * Starts a second worker for `member` on an empty SQLite file and an empty
  * Temporal namespace, against the running network's chain, and waits for its
- * `ledger caught up` line (apps/worker/catch-up.ts): the rebuild from block 0,
+ * `ledger caught up` line (apps/worker/ledger/catch-up.ts): the rebuild from block 0,
  * private data fetched from the other members included. The worker is
  * stopped before this returns, also on failure or timeout.
  */

@@ -7,8 +7,8 @@ import { DEV_ACCOUNTS } from '../../apps/shared/chain/dev-accounts.js';
 import { SequencerClient } from '../../apps/shared/chain/sequencer.js';
 import { LedgerPinRecord, OutboundPinRecord } from '../../apps/shared/db/entities.js';
 import { createLogger } from '../../apps/shared/logger.js';
-import { LedgerListener } from '../../apps/worker/ledger-listener.js';
-import { PinBatcher } from '../../apps/worker/pin-batcher.js';
+import { LedgerListener } from '../../apps/worker/ledger/ledger-listener.js';
+import { PinBatcher } from '../../apps/worker/outbox/pin-batcher.js';
 import { b32, freePort, projectRoot, tempDir } from '../contracts/chain-helpers.js';
 import { openFreshTestDatabase } from '../support/member-database.js';
 

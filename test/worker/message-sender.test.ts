@@ -4,8 +4,8 @@ import type { LedgerMessage } from '../../workflows/messages.js';
 import { OutboundPinRecord } from '../../apps/shared/db/entities.js';
 import { storeMessage } from '../../apps/shared/exchange/message-store.js';
 import { createLogger } from '../../apps/shared/logger.js';
-import { MessageSender } from '../../apps/worker/message-sender.js';
-import { WorkerMetrics } from '../../apps/worker/metrics.js';
+import { MessageSender } from '../../apps/worker/outbox/message-sender.js';
+import { WorkerMetrics } from '../../apps/worker/observability/metrics.js';
 import { tempDir } from '../contracts/chain-helpers.js';
 import { openFreshTestDatabase } from '../support/member-database.js';
 

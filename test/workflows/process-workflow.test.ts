@@ -173,7 +173,7 @@ describe('processWorkflow: trade-settlement', () => {
       ]);
       expect(run.stubs.list('compensate')).toEqual([]);
       // The workflow writes its view once, when it starts; after that the
-      // ledger projector writes each delivery's state (apps/worker/ledger-projector.ts).
+      // ledger projector writes each delivery's state (apps/worker/ledger/ledger-projector.ts).
       for (const member of Object.keys(results))
         expect(run.stubs.records.get(member)?.map((r) => r.status)).toEqual(['running']);
       await recordHistories('trade-completed', run.handles);
@@ -348,7 +348,7 @@ describe('processWorkflow: trade-settlement', () => {
       expect(await cancel).toEqual({ ok: { messageId: expect.any(String) as unknown } });
       // The cancel came back from the ledger after the last step: it is refused.
       // Workflows that had ended leave that to their member's ledger projector
-      // (apps/worker/ledger-projector.ts), which records the same refusal.
+      // (apps/worker/ledger/ledger-projector.ts), which records the same refusal.
       const refusal = {
         requestedBy: 'seller',
         reason: 'changed my mind',

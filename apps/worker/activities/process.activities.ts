@@ -4,8 +4,8 @@ import type { ProcessActivities, StepRequest, StepResult } from '../../../workfl
 import { participantMembers } from '../../../workflows/messages.js';
 import { storeMessage } from '../../shared/exchange/message-store.js';
 import type { Logger } from '../../shared/logger.js';
-import type { WorkerMetrics } from '../metrics.js';
-import type { MessageSender } from '../message-sender.js';
+import type { WorkerMetrics } from '../observability/metrics.js';
+import type { MessageSender } from '../outbox/message-sender.js';
 import type { StepImplementations } from '../process-types/index.js';
 
 export interface ProcessActivityDeps {

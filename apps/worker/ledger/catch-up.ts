@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { CounterRecord, LedgerPinRecord } from '../shared/db/entities.js';
-import type { Logger } from '../shared/logger.js';
+import { CounterRecord, LedgerPinRecord } from '../../shared/db/entities.js';
+import type { Logger } from '../../shared/logger.js';
 import type { LedgerListener } from './ledger-listener.js';
 
 /**

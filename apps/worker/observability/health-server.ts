@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { Logger } from '../shared/logger.js';
+import type { Logger } from '../../shared/logger.js';
 import type { WorkerMetrics } from './metrics.js';
 
 export interface Readiness {

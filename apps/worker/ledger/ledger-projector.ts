@@ -1,14 +1,14 @@
 import type { DataSource } from 'typeorm';
-import type { LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
-import type { MemberDirectory } from '../shared/chain/member-directory.js';
-import { chunks, groupBy, inLists, IN_LIST } from '../shared/db/chunks.js';
-import { inTransaction, nowIso } from '../shared/db/data-source.js';
-import type { LedgerPinRecord, ProcessRecord } from '../shared/db/entities.js';
-import { appendEvents, type NewEvent } from '../shared/db/event-log.js';
-import { messageBodies } from '../shared/db/message-bodies.js';
-import { storedProcessRow } from '../shared/db/process-row.js';
-import { insertRows, marks, sqlRows } from '../shared/db/sql.js';
-import type { Logger } from '../shared/logger.js';
+import type { LedgerMessage, ProcessStartedMessage } from '../../../workflows/messages.js';
+import type { MemberDirectory } from '../../shared/chain/member-directory.js';
+import { chunks, groupBy, inLists, IN_LIST } from '../../shared/db/chunks.js';
+import { inTransaction, nowIso } from '../../shared/db/data-source.js';
+import type { LedgerPinRecord, ProcessRecord } from '../../shared/db/entities.js';
+import { appendEvents, type NewEvent } from '../../shared/db/event-log.js';
+import { messageBodies } from '../../shared/db/message-bodies.js';
+import { storedProcessRow } from '../../shared/db/process-row.js';
+import { insertRows, marks, sqlRows } from '../../shared/db/sql.js';
+import type { Logger } from '../../shared/logger.js';
 import { projectProcess, type PinDelivery } from './process-projection.js';
 
 /** Contexts (processes) projected in one pass, all in one transaction. */

@@ -1,12 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { PinnedBatch, SequencerClient } from '../shared/chain/sequencer.js';
-import { chunks, IN_LIST } from '../shared/db/chunks.js';
-import { inTransaction, nowIso } from '../shared/db/data-source.js';
-import { LedgerCursorRecord, type LedgerContextRecord, type LedgerPinRecord } from '../shared/db/entities.js';
-import { appendEvents } from '../shared/db/event-log.js';
-import { insertRows, marks, presentValues, sqlRows } from '../shared/db/sql.js';
-import type { Logger } from '../shared/logger.js';
-import type { WorkerMetrics } from './metrics.js';
+import type { PinnedBatch, SequencerClient } from '../../shared/chain/sequencer.js';
+import { chunks, IN_LIST } from '../../shared/db/chunks.js';
+import { inTransaction, nowIso } from '../../shared/db/data-source.js';
+import { LedgerCursorRecord, type LedgerContextRecord, type LedgerPinRecord } from '../../shared/db/entities.js';
+import { appendEvents } from '../../shared/db/event-log.js';
+import { insertRows, marks, presentValues, sqlRows } from '../../shared/db/sql.js';
+import type { Logger } from '../../shared/logger.js';
+import type { WorkerMetrics } from '../observability/metrics.js';
 
 const CURSOR = 'sequencer';
 /** Most blocks read in one eth_getLogs call. */

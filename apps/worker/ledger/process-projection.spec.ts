@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
-import { applyDelivery, initialState } from '../../workflows/process-state.js';
-import { tradeSettlement } from '../../workflows/process-types/trade-settlement.js';
+import type { LedgerMessage, ProcessStartedMessage } from '../../../workflows/messages.js';
+import { applyDelivery, initialState } from '../../../workflows/process-state.js';
+import { tradeSettlement } from '../../../workflows/process-types/trade-settlement.js';
 import { projectProcess, type PinDelivery } from './process-projection.js';
 
 const participants = { buyer: 'buyer', seller: 'seller', bank: 'bank' };

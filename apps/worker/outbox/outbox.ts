@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { nowIso, writeOnce } from '../shared/db/data-source.js';
-import { sqlRows } from '../shared/db/sql.js';
+import { nowIso, writeOnce } from '../../shared/db/data-source.js';
+import { sqlRows } from '../../shared/db/sql.js';
 
 /**
  * Adds a message's pin to the outbound queue: state `sending` while `peers`

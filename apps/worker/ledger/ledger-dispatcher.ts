@@ -1,18 +1,18 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { ledgerEventsSignal, processWorkflowId, processWorkflowOptions } from '../../workflows/definitions.js';
-import type { LedgerDelivery, LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
-import { deliveriesNeeded, type ProcessArgs } from '../../workflows/process-state.js';
-import { findProcessType } from '../../workflows/process-types/index.js';
-import type { MemberDirectory } from '../shared/chain/member-directory.js';
-import { chunks, groupBy, inLists, IN_LIST, mapInWaves } from '../shared/db/chunks.js';
-import { writeOnce } from '../shared/db/data-source.js';
-import { processContext } from '../shared/exchange/canonical.js';
-import type { LedgerPinRecord } from '../shared/db/entities.js';
-import { messageBodies } from '../shared/db/message-bodies.js';
-import { marks, sqlRows } from '../shared/db/sql.js';
-import type { Logger } from '../shared/logger.js';
-import type { WorkerMetrics } from './metrics.js';
+import { ledgerEventsSignal, processWorkflowId, processWorkflowOptions } from '../../../workflows/definitions.js';
+import type { LedgerDelivery, LedgerMessage, ProcessStartedMessage } from '../../../workflows/messages.js';
+import { deliveriesNeeded, type ProcessArgs } from '../../../workflows/process-state.js';
+import { findProcessType } from '../../../workflows/process-types/index.js';
+import type { MemberDirectory } from '../../shared/chain/member-directory.js';
+import { chunks, groupBy, inLists, IN_LIST, mapInWaves } from '../../shared/db/chunks.js';
+import { writeOnce } from '../../shared/db/data-source.js';
+import { processContext } from '../../shared/exchange/canonical.js';
+import type { LedgerPinRecord } from '../../shared/db/entities.js';
+import { messageBodies } from '../../shared/db/message-bodies.js';
+import { marks, sqlRows } from '../../shared/db/sql.js';
+import type { Logger } from '../../shared/logger.js';
+import type { WorkerMetrics } from '../observability/metrics.js';
 
 /** Contexts handed to Temporal at the same time (each context's pins stay in order). */
 const PARALLEL_CONTEXTS = 32;

@@ -1,10 +1,10 @@
 import { In, type DataSource } from 'typeorm';
-import type { SequencerClient } from '../shared/chain/sequencer.js';
-import { writeOnce } from '../shared/db/data-source.js';
-import { PrivateMessageRecord, type OutboundPinRecord } from '../shared/db/entities.js';
-import { marks, sqlRows } from '../shared/db/sql.js';
-import type { Logger } from '../shared/logger.js';
-import type { WorkerMetrics } from './metrics.js';
+import type { SequencerClient } from '../../shared/chain/sequencer.js';
+import { writeOnce } from '../../shared/db/data-source.js';
+import { PrivateMessageRecord, type OutboundPinRecord } from '../../shared/db/entities.js';
+import { marks, sqlRows } from '../../shared/db/sql.js';
+import type { Logger } from '../../shared/logger.js';
+import type { WorkerMetrics } from '../observability/metrics.js';
 import type { BlockSchedule } from './block-schedule.js';
 import { addOutbound } from './outbox.js';
 

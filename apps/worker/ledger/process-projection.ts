@@ -1,9 +1,9 @@
-import type { LedgerDelivery, ProcessStartedMessage } from '../../workflows/messages.js';
-import { applyDelivery, initialState } from '../../workflows/process-state.js';
-import { findProcessType } from '../../workflows/process-types/index.js';
-import type { ProcessRecord } from '../shared/db/entities.js';
-import type { NewEvent } from '../shared/db/event-log.js';
-import { processEventRecords, processRow } from '../shared/db/process-row.js';
+import type { LedgerDelivery, ProcessStartedMessage } from '../../../workflows/messages.js';
+import { applyDelivery, initialState } from '../../../workflows/process-state.js';
+import { findProcessType } from '../../../workflows/process-types/index.js';
+import type { ProcessRecord } from '../../shared/db/entities.js';
+import type { NewEvent } from '../../shared/db/event-log.js';
+import { processEventRecords, processRow } from '../../shared/db/process-row.js';
 
 /** A recorded pin as the projector needs it, with the delivery it makes. */
 export interface PinDelivery {

@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { groupBy, sumInWaves } from '../shared/db/chunks.js';
-import { writeOnce } from '../shared/db/data-source.js';
-import { marks, sqlRows } from '../shared/db/sql.js';
-import { pushReferencedBlobs } from '../shared/exchange/blob-push.js';
-import type { Logger } from '../shared/logger.js';
+import { groupBy, sumInWaves } from '../../shared/db/chunks.js';
+import { writeOnce } from '../../shared/db/data-source.js';
+import { marks, sqlRows } from '../../shared/db/sql.js';
+import { pushReferencedBlobs } from '../../shared/exchange/blob-push.js';
+import type { Logger } from '../../shared/logger.js';
 import type { DataExchange } from './data-exchange.js';
-import type { WorkerMetrics } from './metrics.js';
+import type { WorkerMetrics } from '../observability/metrics.js';
 import { addOutbound } from './outbox.js';
 
 /** Messages taken in one pass, oldest first. */

@@ -1,5 +1,5 @@
 import type { Wallet } from 'ethers';
-import type { MemberDirectory } from '../shared/chain/member-directory.js';
+import type { MemberDirectory } from '../../shared/chain/member-directory.js';
 import {
   BLOB_ID_HEADER,
   BLOB_NAME_HEADER,
@@ -7,9 +7,9 @@ import {
   BLOBS_PATH,
   blobSigningText,
   type BlobMeta,
-} from '../shared/exchange/blob-signing.js';
-import { deliverToPeer } from '../shared/exchange/peer-request.js';
-import { signRequest } from '../shared/exchange/signing.js';
+} from '../../shared/exchange/blob-signing.js';
+import { deliverToPeer } from '../../shared/exchange/peer-request.js';
+import { signRequest } from '../../shared/exchange/signing.js';
 
 /** Path on every gateway where other members deliver private messages. */
 export const MESSAGES_PATH = '/api/v1/network/messages';

@@ -1,5 +1,5 @@
 import type { Logger as TemporalLogger, LogLevel as TemporalLevel, LogMetadata } from '@temporalio/common';
-import type { Logger } from '../shared/logger.js';
+import type { Logger } from '../../shared/logger.js';
 
 const LEVELS: Record<TemporalLevel, 'debug' | 'info' | 'warn' | 'error'> = {
   TRACE: 'debug',

@@ -1,26 +1,26 @@
 import type { Wallet } from 'ethers';
 import { In, type DataSource } from 'typeorm';
-import type { LedgerMessage } from '../../workflows/messages.js';
-import { sanitiseContentType, sanitiseName } from '../gateway/data/blob-names.js';
-import type { MemberDirectory } from '../shared/chain/member-directory.js';
-import { groupBy } from '../shared/db/chunks.js';
-import { nowIso, writeOnce } from '../shared/db/data-source.js';
-import { BlobRecord } from '../shared/db/data-entities.js';
-import { LedgerPinRecord, PrivateMessageRecord } from '../shared/db/entities.js';
-import { BLOB_ID_HEADER, BLOB_NAME_HEADER, BLOB_TYPE_HEADER } from '../shared/exchange/blob-signing.js';
-import { findBlobRefs, hashBlob, writeBlob, type BlobRef } from '../shared/exchange/blob-store.js';
-import { canonicalJson, processContext } from '../shared/exchange/canonical.js';
+import type { LedgerMessage } from '../../../workflows/messages.js';
+import { sanitiseContentType, sanitiseName } from '../../gateway/data/blob-names.js';
+import type { MemberDirectory } from '../../shared/chain/member-directory.js';
+import { groupBy } from '../../shared/db/chunks.js';
+import { nowIso, writeOnce } from '../../shared/db/data-source.js';
+import { BlobRecord } from '../../shared/db/data-entities.js';
+import { LedgerPinRecord, PrivateMessageRecord } from '../../shared/db/entities.js';
+import { BLOB_ID_HEADER, BLOB_NAME_HEADER, BLOB_TYPE_HEADER } from '../../shared/exchange/blob-signing.js';
+import { findBlobRefs, hashBlob, writeBlob, type BlobRef } from '../../shared/exchange/blob-store.js';
+import { canonicalJson, processContext } from '../../shared/exchange/canonical.js';
 import {
   BLOB_AUTHOR_HEADER,
   BLOB_REQUESTS_PATH,
   DATA_REQUESTS_PATH,
   MAX_CONTEXTS_PER_REQUEST,
   type DataAnswer,
-} from '../shared/exchange/data-requests.js';
-import { encodeMessage, storeReceivedMessages, type EncodedMessage } from '../shared/exchange/message-store.js';
-import { postToPeer } from '../shared/exchange/peer-request.js';
-import { signRequest } from '../shared/exchange/signing.js';
-import type { Logger } from '../shared/logger.js';
+} from '../../shared/exchange/data-requests.js';
+import { encodeMessage, storeReceivedMessages, type EncodedMessage } from '../../shared/exchange/message-store.js';
+import { postToPeer } from '../../shared/exchange/peer-request.js';
+import { signRequest } from '../../shared/exchange/signing.js';
+import type { Logger } from '../../shared/logger.js';
 
 /** Contexts looked at in one pass. */
 const CONTEXTS_PER_PASS = 1_000;
