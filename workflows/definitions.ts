@@ -12,7 +12,7 @@ export const TASK_QUEUE = 'baton-process';
 /**
  * The ledger dispatcher delivers the process's pinned messages with this
  * signal, in order, several at a time when the earlier ones asked nothing of
- * the member (process-state.ts, deliveriesNeeded).
+ * the member (the worker's delivery policy, apps/worker/ledger/delivery-policy.ts).
  */
 export const ledgerEventsSignal = defineSignal<[LedgerDelivery[]]>('ledgerEvents');
 /** One delivery a signal: how the dispatcher delivered before ledgerEventsSignal; older histories hold it. */

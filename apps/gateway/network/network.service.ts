@@ -1,13 +1,14 @@
 import { HttpStatus, Inject, Injectable, type StreamableFile } from '@nestjs/common';
 import type { Response } from 'express';
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { MESSAGE_KINDS, type LedgerMessage } from '../../../workflows/messages.js';
 import type { MemberDirectory } from '../../shared/chain/member-directory.js';
 import type { MemberConfig } from '../../shared/config.js';
 import type { Logger } from '../../shared/logger.js';
 import { canonicalJson, processContext } from '../../shared/exchange/canonical.js';
 import { encodeMessage, findStartMessage, storeReceivedMessage } from '../../shared/exchange/message-store.js';
-import { LedgerPinRecord, PrivateMessageRecord } from '../../shared/db/entities.js';
+import { PrivateMessageRecord } from '../../shared/db/entities.js';
+import { PinStore } from '../../shared/db/pin-store.js';
 import { recoverSigner, type MemberSignature } from '../../shared/exchange/signing.js';
 import { ApiError } from '../common/api-error.js';
 import { receiveBlob, type SignedBlobRequest } from '../data/blob-intake.js';
@@ -91,7 +92,7 @@ export class NetworkService {
     const versions = await this.ds.getRepository(PrivateMessageRecord).findBy({ messageId: message.id });
     const others = versions.filter((v) => v.hash !== hash).map((v) => v.hash);
     if (others.length === 0) return;
-    if (await this.ds.getRepository(LedgerPinRecord).existsBy({ hash: In(others) }))
+    if (await new PinStore(this.ds).anyPinned(others))
       throw new ApiError(
         HttpStatus.CONFLICT,
         'conflicting-message',

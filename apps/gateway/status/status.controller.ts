@@ -4,7 +4,8 @@ import type { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import type { SequencerClient } from '../../shared/chain/sequencer.js';
 import type { MemberConfig } from '../../shared/config.js';
-import { CounterRecord, LedgerCursorRecord, LedgerPinRecord } from '../../shared/db/entities.js';
+import { CounterRecord, LedgerCursorRecord } from '../../shared/db/entities.js';
+import { PinStore } from '../../shared/db/pin-store.js';
 import { ApiErrors } from '../common/api-docs.js';
 import { CONFIG, DATA_SOURCE, SEQUENCER, TEMPORAL } from '../core/tokens.js';
 import { BATON_VERSION, dependencyVersions } from './versions.js';
@@ -71,15 +72,7 @@ export class StatusController {
  */
 async function ledgerProgress(ds: DataSource) {
   const cursor = await ds.getRepository(LedgerCursorRecord).findOneBy({ name: 'sequencer' });
-  const states = await ds
-    .getRepository(LedgerPinRecord)
-    .createQueryBuilder('p')
-    .select('p.state', 'state')
-    .addSelect('COUNT(*)', 'count')
-    .groupBy('p.state')
-    .getRawMany<{ state: string; count: string | number }>();
-  const pins: Record<string, number> = { pending: 0, projected: 0, held: 0, delivered: 0, foreign: 0 };
-  for (const { state, count } of states) pins[state] = Number(count);
+  const pins = await new PinStore(ds).countByState();
   const events = (await ds.getRepository(CounterRecord).findOneBy({ name: 'events' }))?.value ?? 0;
   return { nextBlock: cursor?.nextBlock ?? 0, pins, events };
 }

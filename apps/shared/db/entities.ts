@@ -4,6 +4,7 @@
  */
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { DATA_ENTITIES } from './data-entities.js';
+import type { PinState } from './pin-store.js';
 import { SUBSCRIPTION_ENTITIES } from './subscription-entities.js';
 
 /** The member's view of one process, written by its process workflow. */
@@ -86,8 +87,8 @@ export class LedgerPinRecord {
   @Column({ type: 'varchar', length: 66 }) transactionHash!: string;
   /** 1-based, gap-free position among the pins of the same context. */
   @Column({ type: 'integer' }) contextIndex!: number;
-  /** pending (no data yet, or waiting for an earlier pin of its context), delivered, invalid. */
-  @Column({ type: 'varchar', length: 12 }) state!: string;
+  /** Where it stands in the ledger pipeline (pin-store.ts). */
+  @Column({ type: 'varchar', length: 12 }) state!: PinState;
   @Column({ type: 'text', nullable: true }) note!: string | null;
   @Column({ type: 'varchar', length: 30 }) recordedAt!: string;
 }

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { CounterRecord, LedgerPinRecord } from '../../shared/db/entities.js';
+import { CounterRecord } from '../../shared/db/entities.js';
+import { PinStore } from '../../shared/db/pin-store.js';
 import type { Logger } from '../../shared/logger.js';
 import type { LedgerListener } from './ledger-listener.js';
 
@@ -14,11 +15,15 @@ export class CatchUpWatch {
   private readonly startedAt = Date.now();
   private done = false;
 
+  private readonly pins: PinStore;
+
   constructor(
     private readonly ds: DataSource,
     private readonly listener: LedgerListener,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.pins = new PinStore(ds);
+  }
 
   /**
    * Asks `pinsPending` (the projector's own question, asked once for both)
@@ -30,10 +35,9 @@ export class CatchUpWatch {
     const pending = await pinsPending();
     if (this.done || pending || !atHead) return pending;
     this.done = true;
-    const pins = this.ds.getRepository(LedgerPinRecord);
     const events = (await this.ds.getRepository(CounterRecord).findOneBy({ name: 'events' }))?.value ?? 0;
     this.log.info('ledger caught up', {
-      pins: await pins.count(),
+      pins: await this.pins.count(),
       events,
       elapsedMs: Date.now() - this.startedAt,
     });

@@ -1,12 +1,12 @@
 import type { Wallet } from 'ethers';
-import { In, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { LedgerMessage } from '../../../workflows/messages.js';
 import { sanitiseContentType, sanitiseName } from '../../gateway/data/blob-names.js';
 import type { MemberDirectory } from '../../shared/chain/member-directory.js';
 import { groupBy } from '../../shared/db/chunks.js';
 import { nowIso, writeOnce } from '../../shared/db/data-source.js';
 import { BlobRecord } from '../../shared/db/data-entities.js';
-import { LedgerPinRecord, PrivateMessageRecord } from '../../shared/db/entities.js';
+import { PinStore, type ContextPin } from '../../shared/db/pin-store.js';
 import { BLOB_ID_HEADER, BLOB_NAME_HEADER, BLOB_TYPE_HEADER } from '../../shared/exchange/blob-signing.js';
 import { findBlobRefs, hashBlob, writeBlob, type BlobRef } from '../../shared/exchange/blob-store.js';
 import { canonicalJson, processContext } from '../../shared/exchange/canonical.js';
@@ -47,6 +47,8 @@ interface Attempt {
 export class DataRecovery {
   private readonly attempts = new Map<string, Attempt>();
 
+  private readonly pins: PinStore;
+
   constructor(
     private readonly ds: DataSource,
     private readonly directory: MemberDirectory,
@@ -55,34 +57,19 @@ export class DataRecovery {
     private readonly blobDir: string,
     private readonly log: Logger,
     private readonly timeoutMs = 10_000,
-  ) {}
+  ) {
+    this.pins = new PinStore(ds);
+  }
 
   /** Asks for what is missing now; returns how many messages it stored. */
   async recoverOnce(): Promise<number> {
-    await writeOnce(this.ds, (em) =>
-      em.query(
-        `UPDATE ledger_pins SET state = 'foreign' WHERE state = 'pending' AND context IN (SELECT context FROM ledger_pins WHERE state = 'foreign')`,
-      ),
-    );
+    await writeOnce(this.ds, (em) => this.pins.spreadForeign(em));
     const now = Date.now();
-    const contexts = (
-      await this.ds
-        .getRepository(LedgerPinRecord)
-        .createQueryBuilder('p')
-        .leftJoin(PrivateMessageRecord, 'm', 'm.hash = p.hash')
-        .select('p.context', 'context')
-        .addSelect('MIN(p.pin)', 'first')
-        .where('p.state = :pending', { pending: 'pending' })
-        .andWhere('m.hash IS NULL')
-        .groupBy('p.context')
-        .orderBy('first', 'ASC')
-        .limit(CONTEXTS_PER_PASS)
-        .getRawMany<{ context: string }>()
-    )
-      .map((r) => r.context)
-      .filter((c) => (this.attempts.get(c)?.notBefore ?? 0) <= now);
+    const contexts = (await this.pins.lackingData(CONTEXTS_PER_PASS)).filter(
+      (c) => (this.attempts.get(c)?.notBefore ?? 0) <= now,
+    );
     if (contexts.length === 0) return 0;
-    const pins = groupBy(await this.pinsOf(contexts), (p) => p.context);
+    const pins = groupBy(await this.pins.pinsOf(contexts), (p) => p.context);
     const others = (await this.directory.all()).map((m) => m.name).filter((n) => n !== this.member);
     const groups = new Map<string, string[]>();
     for (const context of contexts) {
@@ -116,19 +103,14 @@ export class DataRecovery {
     return stored;
   }
 
-  private async ask(peer: string, contexts: string[], pins: Map<string, LedgerPinRecord[]>): Promise<number> {
+  private async ask(peer: string, contexts: string[], pins: Map<string, ContextPin[]>): Promise<number> {
     const res = await this.post(peer, DATA_REQUESTS_PATH, { contexts });
     if (res.status === 403) {
       const body = (await res.json()) as { error?: { code?: string; details?: { refused?: string[] } } };
       const refused = body.error?.details?.refused ?? [];
       if (body.error?.code !== 'not-a-participant' || refused.length === 0)
         throw new Error(`${peer} refused: ${JSON.stringify(body)}`);
-      for (let i = 0; i < refused.length; i += 500)
-        await writeOnce(this.ds, (em) =>
-          em
-            .getRepository(LedgerPinRecord)
-            .update({ context: In(refused.slice(i, i + 500)), state: 'pending' }, { state: 'foreign' }),
-        );
+      await writeOnce(this.ds, (em) => this.pins.markForeign(em, refused));
       this.log.info('not a participant of these processes; their pins stay foreign', {
         peer,
         contexts: refused.length,
@@ -212,18 +194,6 @@ export class DataRecovery {
     const body = canonicalJson(request);
     const headers = { 'content-type': 'application/json', ...signRequest(this.wallet, this.member, body) };
     return postToPeer(this.directory, peer, path, { headers, body, timeoutMs: this.timeoutMs });
-  }
-
-  private async pinsOf(contexts: string[]): Promise<LedgerPinRecord[]> {
-    const out: LedgerPinRecord[] = [];
-    for (let i = 0; i < contexts.length; i += 500)
-      out.push(
-        ...(await this.ds.getRepository(LedgerPinRecord).find({
-          select: { context: true, hash: true, author: true, pin: true },
-          where: { context: In(contexts.slice(i, i + 500)) },
-        })),
-      );
-    return out;
   }
 
   /** Asks another member next time, after a pause that grows with each try. */

@@ -1,29 +1,24 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { ledgerEventsSignal, processWorkflowId, processWorkflowOptions } from '../../../workflows/definitions.js';
-import type { LedgerDelivery, LedgerMessage, ProcessStartedMessage } from '../../../workflows/messages.js';
-import { deliveriesNeeded, type ProcessArgs } from '../../../workflows/process-state.js';
+import type { LedgerDelivery } from '../../../workflows/messages.js';
+import type { ProcessArgs } from '../../../workflows/process-state.js';
+import { deliveriesNeeded } from './delivery-policy.js';
 import { findProcessType } from '../../../workflows/process-types/index.js';
 import type { MemberDirectory } from '../../shared/chain/member-directory.js';
-import { chunks, groupBy, inLists, IN_LIST, mapInWaves } from '../../shared/db/chunks.js';
+import { chunks, mapInWaves } from '../../shared/db/chunks.js';
 import { writeOnce } from '../../shared/db/data-source.js';
 import { processContext } from '../../shared/exchange/canonical.js';
-import type { LedgerPinRecord } from '../../shared/db/entities.js';
-import { messageBodies } from '../../shared/db/message-bodies.js';
-import { marks, sqlRows } from '../../shared/db/sql.js';
+import { PinStore } from '../../shared/db/pin-store.js';
+import { sqlRows } from '../../shared/db/sql.js';
 import type { Logger } from '../../shared/logger.js';
 import type { WorkerMetrics } from '../observability/metrics.js';
+import { loadContextDeliveries, type ContextDeliveries } from './context-deliveries.js';
 
 /** Contexts handed to Temporal at the same time (each context's pins stay in order). */
 const PARALLEL_CONTEXTS = 32;
 /** Contexts read in one pass. */
 const CONTEXTS_PER_PASS = 200;
-
-/** The columns of a recorded pin that a delivery needs. */
-type ContextPin = Pick<
-  LedgerPinRecord,
-  'pin' | 'batch' | 'context' | 'hash' | 'author' | 'blockNumber' | 'contextIndex' | 'state' | 'recordedAt'
->;
 
 /** What a pass settled: pins delivered (or recorded only), and pins held back. */
 interface PassMarks {
@@ -51,6 +46,8 @@ interface PassMarks {
  * pins are marked delivered.
  */
 export class LedgerDispatcher {
+  private readonly pins: PinStore;
+
   constructor(
     private readonly ds: DataSource,
     private readonly temporal: Client,
@@ -59,47 +56,22 @@ export class LedgerDispatcher {
     private readonly log: Logger,
     private readonly metrics?: WorkerMetrics,
     private readonly holdMs = 0,
-  ) {}
+  ) {
+    this.pins = new PinStore(ds);
+  }
 
   /** Delivers what can be delivered now; returns how many pins it settled or held. */
   async dispatchOnce(): Promise<number> {
     // Pins held past the hold go now, with their context's others.
     const due = new Date(Date.now() - this.holdMs).toISOString();
-    // A context waits while any of its recorded pins lacks its data: a
-    // workflow must never act on a history the ledger has already gone past
-    // (a member rebuilding asks peers for data in any order).
-    const contexts = (
-      await sqlRows<{ context: string }>(
-        this.ds,
-        `SELECT p."context", MIN(p."pin") AS "first" FROM "ledger_pins" p
-         WHERE (p."state" = 'projected' OR (p."state" = 'held' AND p."recordedAt" < ?))
-           AND NOT EXISTS (SELECT 1 FROM "ledger_pins" q WHERE q."context" = p."context" AND q."state" = 'pending')
-         GROUP BY p."context" ORDER BY "first" LIMIT ${CONTEXTS_PER_PASS}`,
-        [due],
-      )
-    ).map((r) => r.context);
+    const contexts = await this.pins.readyToDeliver(due, CONTEXTS_PER_PASS);
     if (contexts.length === 0) return 0;
-    // Every context's pins and bodies in two reads, not two per context.
-    const pins = await inLists(contexts, (part) =>
-      sqlRows<ContextPin>(
-        this.ds,
-        `SELECT "pin", "batch", "context", "hash", "author", "blockNumber", "contextIndex", "state", "recordedAt"
-         FROM "ledger_pins" WHERE "context" IN (${marks(part.length)}) AND "state" IN ('projected', 'held', 'delivered')`,
-        part,
-      ),
-    );
-    const bodies = await messageBodies(
-      this.ds,
-      pins.map((p) => p.hash),
-    );
-    const byContext = groupBy(pins, (p) => p.context);
+    const loaded = await loadContextDeliveries(this.ds, this.pins, this.directory, contexts);
     const settled: PassMarks = { delivered: [], held: [] };
     // A context that fails ends the pass after its wave; what the others delivered is still marked.
     let failed: PromiseRejectedResult | undefined;
-    for (const wave of chunks(contexts, PARALLEL_CONTEXTS)) {
-      const results = await Promise.allSettled(
-        wave.map((c) => this.deliverContext(byContext.get(c) ?? [], bodies, due, settled)),
-      );
+    for (const wave of chunks(loaded, PARALLEL_CONTEXTS)) {
+      const results = await Promise.allSettled(wave.map((c) => this.deliverContext(c, due, settled)));
       failed = results.find((r) => r.status === 'rejected');
       if (failed) break;
     }
@@ -116,15 +88,8 @@ export class LedgerDispatcher {
   private async mark({ delivered, held }: PassMarks): Promise<void> {
     if (delivered.length === 0 && held.length === 0) return;
     await writeOnce(this.ds, async (em) => {
-      for (const [state, pins] of [
-        ['delivered', delivered],
-        ['held', held],
-      ] as const)
-        for (const part of chunks(pins, IN_LIST))
-          await sqlRows(em, `UPDATE "ledger_pins" SET "state" = ? WHERE "pin" IN (${marks(part.length)})`, [
-            state,
-            ...part,
-          ]);
+      await this.pins.mark(em, 'delivered', delivered);
+      await this.pins.mark(em, 'held', held);
     });
   }
 
@@ -147,16 +112,7 @@ export class LedgerDispatcher {
         (await this.hasWorkflow(type, id)) ? undefined : id,
       )
     ).filter((id) => id !== undefined);
-    if (missing.length > 0)
-      await writeOnce(this.ds, async (em) => {
-        for (const part of chunks(missing, IN_LIST))
-          await sqlRows(
-            em,
-            `UPDATE "ledger_pins" SET "state" = 'projected'
-             WHERE "state" = 'delivered' AND "context" IN (${marks(part.length)})`,
-            part.map(processContext),
-          );
-      });
+    if (missing.length > 0) await writeOnce(this.ds, (em) => this.pins.redeliver(em, missing.map(processContext)));
     if (missing.length > 0)
       this.log.warn('process workflows missing from Temporal; starting them again from the ledger', {
         processes: missing.length,
@@ -182,28 +138,13 @@ export class LedgerDispatcher {
    * and holds the rest; adds them to `settled`.
    */
   private async deliverContext(
-    unordered: ContextPin[],
-    bodies: Map<string, string>,
+    { pins, deliveries: history, start }: ContextDeliveries,
     due: string,
     settled: PassMarks,
   ): Promise<void> {
-    const pins = unordered.sort((a, b) => a.contextIndex - b.contextIndex);
-    const history: LedgerDelivery[] = [];
-    for (const pin of pins) {
-      const body = bodies.get(pin.hash);
-      if (!body || pin.contextIndex !== history.length + 1) break;
-      const author = await this.directory.byAccount(pin.author);
-      history.push({
-        index: pin.contextIndex,
-        pin: pin.pin,
-        batch: pin.batch,
-        blockNumber: pin.blockNumber,
-        author: author?.name ?? pin.author,
-        message: JSON.parse(body) as LedgerMessage,
-      });
-    }
-    const start = history.map((d) => d.message).find((m): m is ProcessStartedMessage => m.kind === 'process-started');
-    const todo = pins.filter((p) => p.state !== 'delivered' && p.contextIndex <= history.length);
+    const todo = pins.filter(
+      (p) => (p.state === 'projected' || p.state === 'held') && p.contextIndex <= history.length,
+    );
     if (!start || todo.length === 0) return;
     const args: ProcessArgs = {
       processId: start.processId,

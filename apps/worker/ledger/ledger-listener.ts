@@ -1,10 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PinnedBatch, SequencerClient } from '../../shared/chain/sequencer.js';
-import { chunks, IN_LIST } from '../../shared/db/chunks.js';
 import { inTransaction, nowIso } from '../../shared/db/data-source.js';
-import { LedgerCursorRecord, type LedgerContextRecord, type LedgerPinRecord } from '../../shared/db/entities.js';
+import { LedgerCursorRecord, type LedgerPinRecord } from '../../shared/db/entities.js';
 import { appendEvents } from '../../shared/db/event-log.js';
-import { insertRows, marks, presentValues, sqlRows } from '../../shared/db/sql.js';
+import { PinStore } from '../../shared/db/pin-store.js';
+import { insertRows } from '../../shared/db/sql.js';
 import type { Logger } from '../../shared/logger.js';
 import type { WorkerMetrics } from '../observability/metrics.js';
 
@@ -47,13 +47,17 @@ export class LedgerListener {
   /** Batches the chain pushed (a `logs` subscription) and not yet looked at, by first pin. */
   private readonly pushedBatches = new Map<number, PinnedBatch>();
 
+  private readonly pins: PinStore;
+
   constructor(
     private readonly ds: DataSource,
     private readonly sequencer: SequencerClient,
     private readonly log: Logger,
     private readonly options: { startBlock: number; confirmations: number },
     private readonly metrics?: WorkerMetrics,
-  ) {}
+  ) {
+    this.pins = new PinStore(ds);
+  }
 
   /** A block the chain announced: the next read goes up to it without asking for the head. */
   announced(blockNumber: number): void {
@@ -83,8 +87,7 @@ export class LedgerListener {
     this.pushedBatches.clear();
     let recorded = 0;
     await inTransaction(this.ds, async (em) => {
-      const [last] = await sqlRows<{ pin: number | null }>(em, 'SELECT MAX("pin") AS "pin" FROM "ledger_pins"');
-      let next = Number(last?.pin ?? 0) + 1;
+      let next = (await this.pins.lastPin(em)) + 1;
       const batches: PinnedBatch[] = [];
       for (let b = pushed.get(next); b; b = pushed.get(next)) {
         batches.push(b);
@@ -125,10 +128,8 @@ export class LedgerListener {
     // With confirmations awaited nothing is pushed (see pushed), and record() alone looks.
     const known =
       this.options.confirmations === 0
-        ? await presentValues(
+        ? await this.pins.recorded(
             this.ds,
-            'ledger_pins',
-            'pin',
             batches.map((b) => b.firstPin),
           )
         : new Set<number>();
@@ -187,22 +188,13 @@ export class LedgerListener {
    */
   private async record(em: EntityManager, all: PinnedBatch[]): Promise<number> {
     if (all.length === 0) return 0;
-    const known = await presentValues(
+    const known = await this.pins.recorded(
       em,
-      'ledger_pins',
-      'pin',
       all.map((b) => b.firstPin),
     );
     const batches = all.filter((b) => !known.has(b.firstPin));
     const contexts = [...new Set(batches.flatMap((b) => b.contexts))];
-    const counts = new Map<string, number>();
-    for (const part of chunks(contexts, IN_LIST))
-      for (const c of await sqlRows<LedgerContextRecord>(
-        em,
-        `SELECT "context", "pinCount" FROM "ledger_contexts" WHERE "context" IN (${marks(part.length)})`,
-        part,
-      ))
-        counts.set(c.context, c.pinCount);
+    const counts = await this.pins.pinCounts(em, contexts);
     const recordedAt = nowIso();
     const pins: LedgerPinRecord[] = [];
     for (const batch of batches)
@@ -226,9 +218,11 @@ export class LedgerListener {
           recordedAt,
         });
       });
-    await insertRows(em, 'ledger_pins', pins);
-    const touched = contexts.map((context) => ({ context, pinCount: counts.get(context)! }));
-    await insertRows(em, 'ledger_contexts', touched, { on: ['context'], then: 'update' });
+    await this.pins.insert(
+      em,
+      pins,
+      contexts.map((context) => ({ context, pinCount: counts.get(context)! })),
+    );
     await appendEvents(
       em,
       batches.map((batch) => ({
