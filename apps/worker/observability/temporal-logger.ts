@@ -1,4 +1,5 @@
 import type { Logger as TemporalLogger, LogLevel as TemporalLevel, LogMetadata } from '@temporalio/common';
+import { Runtime } from '@temporalio/worker';
 import type { Logger } from '../../shared/logger.js';
 
 const LEVELS: Record<TemporalLevel, 'debug' | 'info' | 'warn' | 'error'> = {
@@ -33,4 +34,19 @@ export function temporalLogger(log: Logger): TemporalLogger {
     warn: (message, meta) => write('WARN', message, meta),
     error: (message, meta) => write('ERROR', message, meta),
   };
+}
+
+/**
+ * Makes the Temporal SDK write its lines through `log`, as JSON; call it
+ * before any connection. (Forwarding the core's logs as well crashed the
+ * process at start with better-sqlite3 loaded.)
+ */
+export function installTemporalLogging(log: Logger): void {
+  Runtime.install({
+    logger: temporalLogger(log.child({ sdk: 'temporal' })),
+    // The native core writes its own lines (retries, slow workflow tasks) to
+    // stderr, beside pino's: as JSON too, so the log stays one JSON object a line.
+    // (Forwarding them into pino instead made workers abort at start with this SDK.)
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, console: { format: 'json' } } },
+  });
 }
