@@ -87,17 +87,15 @@ export class PinStore {
   // ---- projecting
 
   /** Contexts whose first pending pin has its data, oldest first. */
-  async readyToProject(limit: number): Promise<string[]> {
-    const rows = await sqlRows<{ context: string }>(
-      this.ds,
-      `SELECT p."context", MIN(p."pin") AS "first" FROM "ledger_pins" p
-       INNER JOIN "private_messages" m ON m."hash" = p."hash"
+  readyToProject(limit: number): Promise<string[]> {
+    return this.oldestContexts(
+      `INNER JOIN "private_messages" m ON m."hash" = p."hash"
        WHERE p."state" = 'pending'
          AND NOT EXISTS (SELECT 1 FROM "ledger_pins" q
-                         WHERE q."context" = p."context" AND q."state" = 'pending' AND q."contextIndex" < p."contextIndex")
-       GROUP BY p."context" ORDER BY "first" LIMIT ${limit}`,
+                         WHERE q."context" = p."context" AND q."state" = 'pending' AND q."contextIndex" < p."contextIndex")`,
+      [],
+      limit,
     );
-    return rows.map((r) => r.context);
   }
 
   /** True while a recorded pin waits for its private data (or for projection). */
@@ -107,13 +105,8 @@ export class PinStore {
     );
   }
 
-  async markProjected(em: EntityManager, pins: number[]): Promise<void> {
-    for (const part of chunks(pins, IN_LIST))
-      await sqlRows(
-        em,
-        `UPDATE "ledger_pins" SET "state" = 'projected' WHERE "state" = 'pending' AND "pin" IN (${marks(part.length)})`,
-        part,
-      );
+  markProjected(em: EntityManager, pins: number[]): Promise<void> {
+    return this.move(em, 'pin', pins, 'projected', 'pending');
   }
 
   // ---- delivering
@@ -124,58 +117,38 @@ export class PinStore {
    * pins is pending: a workflow must never act on a history the ledger has
    * already gone past (a member rebuilding asks peers for data in any order).
    */
-  async readyToDeliver(heldBefore: string, limit: number): Promise<string[]> {
-    const rows = await sqlRows<{ context: string }>(
-      this.ds,
-      `SELECT p."context", MIN(p."pin") AS "first" FROM "ledger_pins" p
-       WHERE (p."state" = 'projected' OR (p."state" = 'held' AND p."recordedAt" < ?))
-         AND NOT EXISTS (SELECT 1 FROM "ledger_pins" q WHERE q."context" = p."context" AND q."state" = 'pending')
-       GROUP BY p."context" ORDER BY "first" LIMIT ${limit}`,
+  readyToDeliver(heldBefore: string, limit: number): Promise<string[]> {
+    return this.oldestContexts(
+      `WHERE (p."state" = 'projected' OR (p."state" = 'held' AND p."recordedAt" < ?))
+         AND NOT EXISTS (SELECT 1 FROM "ledger_pins" q WHERE q."context" = p."context" AND q."state" = 'pending')`,
       [heldBefore],
+      limit,
     );
-    return rows.map((r) => r.context);
   }
 
-  async mark(em: EntityManager, state: 'delivered' | 'held', pins: number[]): Promise<void> {
-    for (const part of chunks(pins, IN_LIST))
-      await sqlRows(em, `UPDATE "ledger_pins" SET "state" = ? WHERE "pin" IN (${marks(part.length)})`, [
-        state,
-        ...part,
-      ]);
+  mark(em: EntityManager, state: 'delivered' | 'held', pins: number[]): Promise<void> {
+    return this.move(em, 'pin', pins, state);
   }
 
   /** Hands these contexts' delivered pins to the dispatcher again (their workflow was lost). */
-  async redeliver(em: EntityManager, contexts: string[]): Promise<void> {
-    for (const part of chunks(contexts, IN_LIST))
-      await sqlRows(
-        em,
-        `UPDATE "ledger_pins" SET "state" = 'projected' WHERE "state" = 'delivered' AND "context" IN (${marks(part.length)})`,
-        part,
-      );
+  redeliver(em: EntityManager, contexts: string[]): Promise<void> {
+    return this.move(em, 'context', contexts, 'projected', 'delivered');
   }
 
   // ---- recovering private data
 
   /** Contexts with a pending pin whose private data this member lacks, oldest first. */
-  async lackingData(limit: number): Promise<string[]> {
-    const rows = await sqlRows<{ context: string }>(
-      this.ds,
-      `SELECT p."context", MIN(p."pin") AS "first" FROM "ledger_pins" p
-       LEFT JOIN "private_messages" m ON m."hash" = p."hash"
-       WHERE p."state" = 'pending' AND m."hash" IS NULL
-       GROUP BY p."context" ORDER BY "first" LIMIT ${limit}`,
+  lackingData(limit: number): Promise<string[]> {
+    return this.oldestContexts(
+      `LEFT JOIN "private_messages" m ON m."hash" = p."hash" WHERE p."state" = 'pending' AND m."hash" IS NULL`,
+      [],
+      limit,
     );
-    return rows.map((r) => r.context);
   }
 
   /** The pending pins of these contexts are another process's: never asked about again. */
-  async markForeign(em: EntityManager, contexts: string[]): Promise<void> {
-    for (const part of chunks(contexts, IN_LIST))
-      await sqlRows(
-        em,
-        `UPDATE "ledger_pins" SET "state" = 'foreign' WHERE "state" = 'pending' AND "context" IN (${marks(part.length)})`,
-        part,
-      );
+  markForeign(em: EntityManager, contexts: string[]): Promise<void> {
+    return this.move(em, 'context', contexts, 'foreign', 'pending');
   }
 
   /** New pins of a context already known foreign are foreign too. */
@@ -208,5 +181,26 @@ export class PinStore {
   /** True when any of these message hashes is pinned. */
   async anyPinned(hashes: string[]): Promise<boolean> {
     return (await presentValues(this.ds, 'ledger_pins', 'hash', hashes)).size > 0;
+  }
+
+  /** The contexts of the pins `p` that `where` (with joins) selects, by their first such pin, oldest first. */
+  private async oldestContexts(where: string, params: unknown[], limit: number): Promise<string[]> {
+    const rows = await sqlRows<{ context: string }>(
+      this.ds,
+      `SELECT p."context", MIN(p."pin") AS "first" FROM "ledger_pins" p ${where}
+       GROUP BY p."context" ORDER BY "first" LIMIT ${Math.trunc(limit)}`,
+      params,
+    );
+    return rows.map((r) => r.context);
+  }
+
+  /** Sets `to` on the pins whose `column` is one of `values` (and whose state is `from`, when given). */
+  private async move<T>(em: EntityManager, column: 'pin' | 'context', values: T[], to: PinState, from?: PinState) {
+    for (const part of chunks(values, IN_LIST))
+      await sqlRows(
+        em,
+        `UPDATE "ledger_pins" SET "state" = ? WHERE ${from ? `"state" = ? AND ` : ''}"${column}" IN (${marks(part.length)})`,
+        [to, ...(from ? [from] : []), ...part],
+      );
   }
 }
