@@ -25,8 +25,9 @@ export const tailCommand: Command = {
   notes: [
     'One line per event: sequence, type, process id, then status, step, pin, author and reason.',
     'With --json, each event frame as one line of JSON.',
-    'The subscription is ephemeral: it lives as long as this command. Durable named subscriptions',
-    '(that remember their position between runs) do not exist yet; use --from N to resume after a sequence.',
+    'The subscription is ephemeral: it lives as long as this command; --from N resumes after a sequence.',
+    'Durable named subscriptions, which keep their position while the app is away, are made over REST',
+    '(POST /api/v1/namespaces/default/subscriptions, see docs/events.md) for apps; this command does not use them.',
   ].join('\n'),
   async run(ctx) {
     expectPositionals(ctx.args, []);
