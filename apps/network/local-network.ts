@@ -61,7 +61,7 @@ export function localNetworkOptionsFromEnv(env = process.env, log: (line: string
  * The dev server's default niceness. On one machine the server takes the
  * largest share of the CPU under load; at 0 the members' gateways and ledger
  * readers waited in the run queue several times as long as they ran, and
- * every event reached apps that much later (docs/benchmarks.md, seventh round).
+ * every event reached apps that much later (docs/benchmarks-history.md, seventh round).
  */
 const DEFAULT_TEMPORAL_NICE = 5;
 

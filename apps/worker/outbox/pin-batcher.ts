@@ -28,7 +28,7 @@ export const BUSY_WINDOW_MS = 1_000;
  * How long the next batch lingers. Every block costs each member a ledger
  * read, a database transaction and an event, whatever it carries, so under
  * load fewer, fuller transactions leave more of the machine to the processes
- * (the benchmark's tenth round, docs/benchmarks.md). A lone process gains
+ * (the benchmark's tenth round, docs/benchmarks-history.md). A lone process gains
  * nothing from waiting: its next pin comes only after this one is mined. So
  * the longer linger applies only while pins come faster than one a
  * transaction: within BUSY_WINDOW_MS of a transaction that carried more than one.
