@@ -1,4 +1,4 @@
-import type { BenchResults } from './report.js';
+import type { BenchResults } from './results.js';
 
 const W = 460;
 const H = 300;

@@ -2,86 +2,31 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_MEMBERS, LocalNetwork, localNetworkOptionsFromEnv } from '../apps/network/local-network.js';
 import { PROJECT_ROOT } from '../apps/shared/paths.js';
+import { measureBaton } from './baton-level.js';
 import { runBatonTrade } from './baton-load.js';
+import { pinsOnBlockTimes } from './block-time.js';
 import { ChainWatch } from './chain-watch.js';
 import { closedLoop, type LevelResult } from './closed-loop.js';
+import { ledgerBurst } from './ledger-burst.js';
+import { MODES } from './modes.js';
 import { Observer } from './observer.js';
 import { PlainTemporal } from './plain-load.js';
-import { ledgerBurst } from './ledger-burst.js';
-import { pinsOnBlockTimes } from './block-time.js';
-import { replayDurable } from './replay.js';
-import { pinCycles } from './breakdown.js';
 import {
   cpuBetween,
   cpuRate,
   filesSize,
-  loopDelays,
   networkProcesses,
+  perProcess,
   sample,
   withHeap,
   type ProcSample,
 } from './procs.js';
 import { REBUILD_NAMESPACE, rebuildFromBlock0 } from './rebuild.js';
+import { replayDurable } from './replay.js';
+import { writeReports } from './report.js';
+import { machineInfo, type BatonLevel, type BenchResults } from './results.js';
 import { waitUntilSettled } from './settle.js';
-import { machineInfo, writeReports, type BatonLevel, type BenchResults } from './report.js';
-import { sleep, summarize } from './stats.js';
-
-interface Mode {
-  name: 'quick' | 'full' | 'soak';
-  levels: number[];
-  levelMs: number;
-  soakMs: number;
-  /** Synthetic events replayed through a durable subscription. */
-  replayEvents: number;
-  /** The idle window after warm-up over which each process's CPU time is measured. */
-  idleMs: number;
-  /** Pins queued at once at the buyer at the end (bench/ledger-burst.ts). */
-  burstPins: number;
-  /** Block intervals of the chain with block times (bench/block-time.ts), and blocks measured at each. */
-  blockTimesMs: number[];
-  blocksPerLevel: number;
-  /** The Baton level run on the network's own chain with a block time, after the others. */
-  onBlockTime: { inFlight: number; blockMs: number };
-}
-
-const MODES: Record<Mode['name'], Mode> = {
-  quick: {
-    name: 'quick',
-    levels: [1, 10, 50],
-    levelMs: 10_000,
-    soakMs: 0,
-    replayEvents: 20_000,
-    idleMs: 10_000,
-    burstPins: 2_000,
-    blockTimesMs: [2_000, 5_000],
-    blocksPerLevel: 4,
-    onBlockTime: { inFlight: 50, blockMs: 5_000 },
-  },
-  full: {
-    name: 'full',
-    levels: [1, 10, 50, 200],
-    levelMs: 30_000,
-    soakMs: 0,
-    replayEvents: 100_000,
-    idleMs: 30_000,
-    burstPins: 10_000,
-    blockTimesMs: [1_000, 2_000, 5_000, 12_000],
-    blocksPerLevel: 6,
-    onBlockTime: { inFlight: 200, blockMs: 12_000 },
-  },
-  soak: {
-    name: 'soak',
-    levels: [1, 10, 50],
-    levelMs: 10_000,
-    soakMs: 10 * 60_000,
-    replayEvents: 20_000,
-    idleMs: 10_000,
-    burstPins: 2_000,
-    blockTimesMs: [2_000, 5_000],
-    blocksPerLevel: 4,
-    onBlockTime: { inFlight: 50, blockMs: 5_000 },
-  },
-};
+import { sleep } from './stats.js';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -250,62 +195,6 @@ async function main(): Promise<void> {
   }
 }
 
-async function measureBaton(
-  concurrency: number,
-  ms: number,
-  runOne: () => Promise<void>,
-  on: { observer: Observer; chain: ChainWatch; procs: Map<string, number>; metricsUrls: Record<string, string> },
-): Promise<BatonLevel> {
-  const { observer, chain, procs } = on;
-  const fromBlock = (await chain.blockNumber()) + 1;
-  const before = await sample(procs);
-  await loopDelays(on.metricsUrls);
-  observer.record(true);
-  const level = await closedLoop(concurrency, ms, runOne);
-  observer.record(false);
-  const loopDelayMs = await loopDelays(on.metricsUrls);
-  const { events, seenAt: stamps, loopDelayMs: observerDelay } = await observer.take();
-  const seenAt = new Map(stamps);
-  const after = await sample(procs);
-  const toBlock = await chain.blockNumber();
-  const { batches, blockOfPin } = await chain.batches(fromBlock, toBlock);
-  const pins = batches.reduce((n, b) => n + b.pins.length, 0);
-  // Process events (the projector's, as it applies each pin) and the
-  // listener's own batch-pinned events (as it records each batch).
-  const delivery: number[] = [];
-  const ledgerDelivery: number[] = [];
-  const blockToLog: number[] = [];
-  const logToSubscriber: number[] = [];
-  for (const e of events) {
-    const block = e.type === 'batch-pinned' ? e.blockNumber : e.pin === undefined ? undefined : blockOfPin.get(e.pin);
-    const seen = block === undefined ? undefined : seenAt.get(block);
-    if (seen === undefined) continue;
-    if (e.type === 'batch-pinned') {
-      ledgerDelivery.push(e.receivedAt - seen);
-      continue;
-    }
-    delivery.push(e.receivedAt - seen);
-    if (e.createdAt === undefined) continue;
-    blockToLog.push(e.createdAt - seen);
-    logToSubscriber.push(e.receivedAt - e.createdAt);
-  }
-  return {
-    ...level,
-    chainTransactions: batches.length,
-    pins,
-    pinsPerTx: batches.length ? Math.round((pins / batches.length) * 10) / 10 : 0,
-    largestBatch: Math.max(0, ...batches.map((b) => b.pins.length)),
-    chainTxPerSec: Math.round((batches.length / (level.wallMs / 1000)) * 100) / 100,
-    blockIntervalMs: toBlock >= fromBlock ? Math.round(level.wallMs / (toBlock - fromBlock + 1)) : undefined,
-    delivery: summarize(delivery),
-    batchPinnedDelivery: summarize(ledgerDelivery),
-    deliverySplit: { blockToLog: summarize(blockToLog), logToSubscriber: summarize(logToSubscriber) },
-    cpuMsPerProcess: perProcess(cpuBetween(before, after), level.completed),
-    pinCycle: pinCycles(events, blockOfPin, seenAt),
-    loopDelayMs: { ...loopDelayMs, 'bench observer': observerDelay },
-  };
-}
-
 async function runSoak(
   ms: number,
   runOne: () => Promise<void>,
@@ -353,10 +242,6 @@ function headline(baton: BatonLevel[], plain: LevelResult[]) {
 function memberPinRate(levels: BatonLevel[], members: number): number {
   const rates = levels.map((l) => l.pins / (l.wallMs / 1000) / members);
   return Math.max(1, Math.round(Math.max(0, ...rates)));
-}
-
-function perProcess(cpu: Record<string, number>, completed: number): Record<string, number> {
-  return Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, completed ? Math.round(v / completed) : 0]));
 }
 
 function pick(env: NodeJS.ProcessEnv, keys: string[]): Record<string, string> {

@@ -134,3 +134,8 @@ export function cpuRate(before: ProcSample[], after: ProcSample[], ms: number): 
   const cpu = cpuBetween(before, after);
   return Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round((v / (ms / 1000)) * 10) / 10]));
 }
+
+/** CPU ms of each process per completed process (0 when none completed). */
+export function perProcess(cpu: Record<string, number>, completed: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, completed ? Math.round(v / completed) : 0]));
+}

@@ -5,8 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-
-export type SearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
+import { ensureSearchAttributes, type SearchAttributeType } from './temporal-search-attributes.js';
 
 export interface TemporalDevServerOptions {
   /** Path of the `temporal` CLI (see findOrInstallTemporalCli). */
@@ -40,17 +39,6 @@ export interface TemporalDevServerOptions {
    */
   unresponsiveAfterMs?: number;
 }
-
-// temporal.api.enums.v1.IndexedValueType; the numbers are part of the wire protocol.
-const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = {
-  Text: 1,
-  Keyword: 2,
-  Int: 3,
-  Double: 4,
-  Bool: 5,
-  Datetime: 6,
-  KeywordList: 7,
-};
 
 const STOP_GRACE_MS = 10_000;
 /** How often the watchdog asks a ready server for its first namespace, and how long each question may take. */
@@ -138,7 +126,7 @@ export class TemporalDevServer {
 
     try {
       await server.waitReady(o, logFile, () => spawnError);
-      await server.ensureSearchAttributes(o);
+      await server.withConnection((conn) => ensureSearchAttributes(conn, o.namespaces, o.searchAttributes, log));
     } catch (err) {
       await server.stop();
       throw err;
@@ -243,34 +231,6 @@ export class TemporalDevServer {
         await sleep(500);
       }
     }
-  }
-
-  /** The CLI's --search-attribute may skip namespaces that already exist; check and fill gaps. */
-  private async ensureSearchAttributes(o: TemporalDevServerOptions): Promise<void> {
-    await this.withConnection(async (conn) => {
-      for (const namespace of o.namespaces) {
-        const { customAttributes } = await conn.operatorService.listSearchAttributes({ namespace });
-        const missing: Record<string, number> = {};
-        for (const [name, type] of Object.entries(o.searchAttributes)) {
-          const have = customAttributes?.[name];
-          if (have === undefined) missing[name] = INDEXED_VALUE_TYPE[type];
-          // The proto enum's values are the numbers in INDEXED_VALUE_TYPE.
-          else if ((have as number) !== INDEXED_VALUE_TYPE[type]) {
-            throw new Error(
-              `Temporal namespace ${namespace}: search attribute ${name} exists with type ${have}, ` +
-                `expected ${type} (${INDEXED_VALUE_TYPE[type]})`,
-            );
-          }
-        }
-        if (Object.keys(missing).length > 0) {
-          this.log(`temporal: registering ${Object.keys(missing).join(', ')} in namespace ${namespace}`);
-          await conn.operatorService.addSearchAttributes({
-            namespace,
-            searchAttributes: missing,
-          });
-        }
-      }
-    });
   }
 
   private async withConnection(fn: (conn: Connection) => Promise<void>): Promise<void> {

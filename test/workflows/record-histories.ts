@@ -5,8 +5,9 @@ import { format, resolveConfig } from 'prettier';
 import { HISTORIES_DIR, historyToObject } from './history-files.js';
 
 /**
- * Regenerate the saved histories that replay.test.ts replays:
- *   BATON_RECORD_HISTORIES=1 npx vitest run test/workflows/process-workflow.test.ts
+ * Regenerate the saved histories that replay.test.ts replays (their scenarios
+ * are in process-workflow-trade.test.ts and process-workflow-loan.test.ts):
+ *   BATON_RECORD_HISTORIES=1 npx vitest run test/workflows/process-workflow-
  * Without the flag the scenarios run as plain tests and nothing is written.
  */
 export const RECORDING = process.env.BATON_RECORD_HISTORIES === '1';
