@@ -79,6 +79,16 @@ describe('app authentication', () => {
     expect(failure(() => auth.authenticate({ authorization: 'Bearer a.b.c' })).code).toBe('invalid-token');
   });
 
+  it('answers 401 to a token whose header or claims are JSON but not an object', () => {
+    // `bnVsbA` is base64url for `null`: it once threw a TypeError, a 500 on REST and a crash on /ws.
+    for (const token of ['bnVsbA.e30.x', `${part({ alg: 'HS256' })}.bnVsbA.x`, 'WzFd.e30.x', 'MQ.e30.x', 'InMi.e30.x'])
+      expect(failure(() => auth.authenticate({ authorization: `Bearer ${token}` }))).toEqual({
+        status: 401,
+        code: 'invalid-token',
+      });
+    expect(failure(() => auth.authenticate({}, '/ws?access_token=bnVsbA.e30.x')).status).toBe(401);
+  });
+
   it('checks RS256 and ES256 tokens against the issuer public key', () => {
     for (const [alg, type] of [
       ['RS256', 'rsa'],

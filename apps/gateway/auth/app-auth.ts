@@ -64,14 +64,12 @@ export class AppAuthenticator {
 
   private verifyJwt(token: string): AppPrincipal {
     const [h, p, s] = token.split('.');
-    let header: Record<string, unknown>;
-    let claims: Record<string, unknown>;
-    try {
-      header = JSON.parse(Buffer.from(h, 'base64url').toString()) as Record<string, unknown>;
-      claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
-    } catch {
-      throw new AuthError(401, 'invalid-token', 'the token is not a JWT');
-    }
+    // Both parts must be JSON objects: `null`, a number or an array would
+    // make the reads below throw a TypeError, a 500 on REST and, on /ws, an
+    // exception outside any handler.
+    const header = jsonObject(h);
+    const claims = jsonObject(p);
+    if (!header || !claims) throw new AuthError(401, 'invalid-token', 'the token is not a JWT');
     const signed = Buffer.from(`${h}.${p}`);
     const signature = Buffer.from(s, 'base64url');
     const alg = header.alg;
@@ -102,6 +100,18 @@ export class AppAuthenticator {
     const scopes = Array.isArray(listed) ? SCOPES.filter((scope) => listed.includes(scope)) : [];
     if (scopes.length === 0) throw new AuthError(403, 'forbidden', 'the token grants neither read nor write');
     return { app: typeof claims.sub === 'string' ? claims.sub : 'jwt', scopes, via: 'jwt' };
+  }
+}
+
+/** The base64url JSON object `part` holds, or undefined when it holds anything else. */
+function jsonObject(part: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString());
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 
