@@ -1,12 +1,12 @@
 import type { Wallet } from 'ethers';
 import { In, type DataSource } from 'typeorm';
 import type { LedgerMessage } from '../../workflows/messages.js';
-import { sanitiseContentType, sanitiseName } from '../gateway/data/blob-names.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
 import { groupBy } from '../shared/db/chunks.js';
 import { nowIso, writeOnce } from '../shared/db/data-source.js';
 import { BlobRecord } from '../shared/db/data-entities.js';
 import { LedgerPinRecord, PrivateMessageRecord } from '../shared/db/entities.js';
+import { sanitiseContentType, sanitiseName } from '../shared/exchange/blob-names.js';
 import { BLOB_ID_HEADER, BLOB_NAME_HEADER, BLOB_TYPE_HEADER } from '../shared/exchange/blob-signing.js';
 import { findBlobRefs, hashBlob, writeBlob, type BlobRef } from '../shared/exchange/blob-store.js';
 import { canonicalJson, processContext } from '../shared/exchange/canonical.js';
