@@ -1,9 +1,15 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { ledgerEventsSignal, processWorkflowId, processWorkflowOptions } from '../../workflows/definitions.js';
+import {
+  ledgerEventsSignal,
+  PROCESS_WORKFLOW,
+  processWorkflowId,
+  processWorkflowOptions,
+} from '../../workflows/definitions.js';
 import type { LedgerDelivery, LedgerMessage, ProcessStartedMessage } from '../../workflows/messages.js';
 import { deliveriesNeeded, type ProcessArgs } from '../../workflows/process-state.js';
 import { findProcessType } from '../../workflows/process-types/index.js';
+import type { processWorkflow } from '../../workflows/process.workflow.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
 import { chunks, groupBy, inLists, IN_LIST, mapInWaves } from '../shared/db/chunks.js';
 import { writeOnce } from '../shared/db/data-source.js';
@@ -267,7 +273,7 @@ export class LedgerDispatcher {
       }
     }
     try {
-      await this.temporal.workflow.signalWithStart('processWorkflow', {
+      await this.temporal.workflow.signalWithStart<typeof processWorkflow, [LedgerDelivery[]]>(PROCESS_WORKFLOW, {
         ...processWorkflowOptions(args),
         args: [args],
         signal: ledgerEventsSignal,

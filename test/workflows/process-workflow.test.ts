@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   decideStepUpdate,
+  PROCESS_WORKFLOW,
   processStateQuery,
   processWorkflowOptions,
   requestCancelUpdate,
@@ -76,7 +77,7 @@ async function withProcess(scenario: Scenario, body: (run: Run) => Promise<void>
         initiate: member === scenario.initiator,
       };
       const options = processWorkflowOptions({ ...args });
-      handles[member] = await env.client.workflow.start<typeof processWorkflow>('processWorkflow', {
+      handles[member] = await env.client.workflow.start<typeof processWorkflow>(PROCESS_WORKFLOW, {
         ...options,
         taskQueue,
         args: [args],
@@ -243,7 +244,7 @@ describe('processWorkflow: trade-settlement', () => {
           participants: TRADE,
           history,
         };
-        const handle = await env.client.workflow.start<typeof processWorkflow>('processWorkflow', {
+        const handle = await env.client.workflow.start<typeof processWorkflow>(PROCESS_WORKFLOW, {
           ...processWorkflowOptions(args),
           workflowId: `${processWorkflowOptions(args).workflowId}/rebuilt`,
           taskQueue,

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { processWorkflowOptions } from '../../../workflows/definitions.js';
+import { PROCESS_WORKFLOW, processWorkflowOptions } from '../../../workflows/definitions.js';
+import type { processWorkflow } from '../../../workflows/process.workflow.js';
 import { initialState, type ProcessArgs } from '../../../workflows/process-state.js';
 import { findProcessType, PROCESS_TYPES, type ProcessTypeDefinition } from '../../../workflows/process-types/index.js';
 import type { MemberDirectory } from '../../shared/chain/member-directory.js';
@@ -110,7 +111,7 @@ export class ProcessesService {
       // A try after one Temporal did not answer finds the workflow started if the first one took.
       await whileTemporalSilent((attempt) =>
         this.temporal.workflow
-          .start('processWorkflow', { ...processWorkflowOptions(args), args: [args] })
+          .start<typeof processWorkflow>(PROCESS_WORKFLOW, { ...processWorkflowOptions(args), args: [args] })
           .catch((err: unknown) => {
             if (attempt > 1 && err instanceof WorkflowExecutionAlreadyStartedError) return;
             throw err;
