@@ -101,17 +101,21 @@ export class ProcessesService {
       participants,
       initiate: true,
     };
+    const options = processWorkflowOptions(args);
     const now = nowIso();
     // The row exists before the workflow writes its own view, so a GET right
     // after the 202 finds the process; it goes again if the start fails.
-    await writeOnce(this.ds, (em) =>
-      em.getRepository(ProcessRecord).save(processRow(initialState(args, type), now, now)),
-    );
+    const row = processRow(initialState(args, type), {
+      workflowId: options.workflowId,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await writeOnce(this.ds, (em) => em.getRepository(ProcessRecord).save(row));
     try {
       // A try after one Temporal did not answer finds the workflow started if the first one took.
       await whileTemporalSilent((attempt) =>
         this.temporal.workflow
-          .start<typeof processWorkflow>(PROCESS_WORKFLOW, { ...processWorkflowOptions(args), args: [args] })
+          .start<typeof processWorkflow>(PROCESS_WORKFLOW, { ...options, args: [args] })
           .catch((err: unknown) => {
             if (attempt > 1 && err instanceof WorkflowExecutionAlreadyStartedError) return;
             throw err;
