@@ -7,6 +7,7 @@ import { PROCESS_WORKFLOW, processWorkflowOptions } from '../../../workflows/def
 import type { processWorkflow } from '../../../workflows/process.workflow.js';
 import { initialState, type ProcessArgs } from '../../../workflows/process-state.js';
 import { findProcessType, PROCESS_TYPES, type ProcessTypeDefinition } from '../../../workflows/process-types/index.js';
+import { FINAL_STATUSES, type ProcessDetail, type ProcessList } from '../../shared/api/process-view.js';
 import type { MemberDirectory } from '../../shared/chain/member-directory.js';
 import type { MemberConfig } from '../../shared/config.js';
 import { nowIso, writeOnce } from '../../shared/db/data-source.js';
@@ -19,7 +20,7 @@ import { CONFIG, DATA_SOURCE, DIRECTORY, LOGGER, TEMPORAL } from '../core/tokens
 import type { ListProcessesDto } from './dto/list-processes.dto.js';
 import type { StartProcessDto } from './dto/start-process.dto.js';
 import { IdempotencyKeysService } from './idempotency-keys.service.js';
-import { FINAL_STATUSES, processView } from './process-view.js';
+import { processView } from './process-view.js';
 import { shown } from '../../shared/shown.js';
 
 /** How often a request that waits for the workflow's projection looks again. */
@@ -130,7 +131,7 @@ export class ProcessesService {
     this.log.info('process started', { processId: id, processType: type.name, participants });
   }
 
-  async get(id: string) {
+  async get(id: string): Promise<ProcessDetail> {
     const row = await this.row(id);
     const effects = await this.ds.getRepository(EffectRecord).find({ where: { processId: id }, order: { id: 'ASC' } });
     return {
@@ -158,7 +159,7 @@ export class ProcessesService {
     }
   }
 
-  async list(query: ListProcessesDto) {
+  async list(query: ListProcessesDto): Promise<ProcessList> {
     const where = { ...(query.type ? { type: query.type } : {}), ...(query.status ? { status: query.status } : {}) };
     const [rows, total] = await this.ds.getRepository(ProcessRecord).findAndCount({
       where,
