@@ -47,12 +47,12 @@ export class ProcessesService {
   ) {}
 
   processTypes() {
-    return Object.values(PROCESS_TYPES).map(({ name, description, roles, steps, inputSchema }) => ({
+    return Object.values(PROCESS_TYPES).map(({ name, description, roles, steps, input }) => ({
       name,
       description,
       roles,
       steps,
-      inputSchema,
+      inputSchema: input.schema,
     }));
   }
 
@@ -64,7 +64,7 @@ export class ProcessesService {
   async start(dto: StartProcessDto, options: StartOptions = {}) {
     const type = findProcessType(dto.type);
     if (!type) throw ApiError.notFound('unknown-process-type', `no process type named "${dto.type}"`);
-    const problems = type.validateInput(dto.input);
+    const problems = type.input.problems(dto.input);
     if (problems.length > 0) throw ApiError.badRequest('invalid-input', 'the process input is not valid', problems);
     const participants = await this.participants(type, dto.participants);
     let id: string = randomUUID();
