@@ -3,27 +3,29 @@
  * gateway (apps/gateway/processes/process-view.ts) and read by the CLI. It
  * imports types only, so a client that imports it loads no server code.
  */
-import type { Cancellation, ProcessStatus, StepView } from '../../../workflows/process-state.js';
+import type { ProcessState, ProcessStatus } from '../../../workflows/process-state.js';
+
+/** What the view shows of the member's process state, as the state machine declares it. */
+type StateFields =
+  | 'member'
+  | 'initiator'
+  | 'participants'
+  | 'input'
+  | 'steps'
+  | 'reason'
+  | 'rejectedBy'
+  | 'failedStep'
+  | 'cancellations'
+  | 'startPin';
 
 /** A member's view of a process (GET /api/v1/processes, and each item of its list). */
-export interface ProcessView {
+export interface ProcessView extends Pick<ProcessState, StateFields> {
+  /** The state's processId. */
   id: string;
+  /** The state's processType. */
   type: string;
+  /** A ProcessStatus, as stored. */
   status: string;
-  /** The member whose view this is. */
-  member: string;
-  initiator: string;
-  /** role -> member name */
-  participants: Record<string, string>;
-  input: unknown;
-  steps: StepView[];
-  reason?: string;
-  rejectedBy?: string;
-  /** The step whose compensation failed, while the process is failed. */
-  failedStep?: string;
-  cancellations: Cancellation[];
-  /** Global pin number of the process-started message, once it is on the ledger. */
-  startPin?: number;
   /** keccak256 of what every member must agree on: equal everywhere once they agree. */
   digest: string;
   createdAt: string;
