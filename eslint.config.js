@@ -53,6 +53,36 @@ export default tseslint.config(
       ),
     },
   },
+  // The layers' arrows run one way: workflows/ at the bottom, apps/shared above
+  // it (taking only types from workflows/, so it loads no workflow code), then
+  // the gateway, the worker and the CLI, which never import from each other.
+  ...[
+    ['apps/shared', ['gateway', 'worker', 'cli'], true],
+    ['apps/gateway', ['worker', 'cli']],
+    ['apps/worker', ['gateway', 'cli']],
+    ['apps/cli', ['gateway', 'worker']],
+  ].map(([dir, apps, typesFromWorkflows]) => ({
+    files: [`${dir}/**/*.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: `^(\\.\\./)+(${apps.join('|')})(/|$)`, message: `${dir} may not import from ${apps.join(', ')}.` },
+            ...(typesFromWorkflows
+              ? [
+                  {
+                    regex: '^(\\.\\./)+workflows(/|$)',
+                    allowTypeImports: true,
+                    message: `${dir} takes only types from workflows/ (import type).`,
+                  },
+                ]
+              : []),
+          ],
+        },
+      ],
+    },
+  })),
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node APIs,
     // no I/O libraries and no reaching into the apps (as Temporal's samples do).

@@ -4,10 +4,19 @@
  */
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type * as workflows from './index.js';
 import type { LedgerDelivery } from './messages.js';
 import type { ProcessState } from './process-state.js';
 
 export const TASK_QUEUE = 'baton-process';
+
+/**
+ * The workflow type every member starts for a process: the name under which
+ * the worker's bundle exports it (checked against that export). Start it as
+ * `start<typeof processWorkflow>(PROCESS_WORKFLOW, ...)`, so the arguments are
+ * checked against the function without loading workflow code.
+ */
+export const PROCESS_WORKFLOW = 'processWorkflow' satisfies keyof typeof workflows;
 
 /**
  * The ledger dispatcher delivers the process's pinned messages with this

@@ -80,6 +80,19 @@ export const MESSAGE_KINDS: readonly LedgerMessage['kind'][] = [
   'compensation-failed',
 ];
 
+const KINDS: ReadonlySet<string> = new Set(MESSAGE_KINDS);
+
+/** Why `value` is not a ledger message (its kind, id, process and author; a start's participants), or undefined. */
+export function ledgerMessageProblem(value: unknown): string | undefined {
+  const m = value as Partial<LedgerMessage> | null;
+  if (!m || typeof m !== 'object' || typeof m.kind !== 'string' || !KINDS.has(m.kind) || typeof m.id !== 'string')
+    return 'not a Baton ledger message';
+  if (typeof m.processId !== 'string' || typeof m.author !== 'string') return 'a message needs processId and author';
+  if (m.kind === 'process-started' && (typeof m.participants !== 'object' || m.participants === null))
+    return 'a process-started message needs participants';
+  return undefined;
+}
+
 /** One pinned message as the ledger listener hands it to a process workflow. */
 export interface LedgerDelivery {
   /** 1-based position of the pin among the pins of its context (its process), gap-free. */

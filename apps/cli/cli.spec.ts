@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashApiKey, parseApiKeys, type ApiKeyEntry } from '../shared/app-keys.js';
-import type { ProcessView } from './api-types.js';
+import type { ProcessView } from '../shared/api/process-view.js';
 import { run } from './cli.js';
 import type { Io } from './command.js';
 import { ProgressDisplay } from './progress.js';
@@ -51,7 +51,13 @@ describe('ProgressDisplay', () => {
     member: 'a',
     initiator: 'a',
     participants: {},
+    input: {},
     steps: [{ name: 's', owner: 'a', member: 'a', status: pin ? 'done' : 'pending', pin }],
+    cancellations: [],
+    digest: '0xabc',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    workflow: { namespace: 'a', workflowId: 'w', url: 'http://ui/w' },
   });
 
   it('appends only changed lines when not on a terminal', () => {

@@ -1,4 +1,4 @@
-import type { ProcessView } from './api-types.js';
+import type { ProcessView } from '../shared/api/process-view.js';
 import type { Io } from './command.js';
 import { changedLines, progressLines } from './render.js';
 

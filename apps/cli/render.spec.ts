@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProcessView } from './api-types.js';
+import type { ProcessView } from '../shared/api/process-view.js';
 import {
   changedLines,
   errorText,
@@ -18,6 +18,7 @@ const view = (over: Partial<ProcessView> = {}): ProcessView => ({
   member: 'buyer',
   initiator: 'buyer',
   participants: { buyer: 'buyer', seller: 'seller', bank: 'acme' },
+  input: { item: 'steel', quantity: 1, amount: 1 },
   steps: [
     { name: 'place-order', owner: 'buyer', member: 'buyer', status: 'compensated', pin: 3, compensationPin: 7 },
     { name: 'approve-financing', owner: 'bank', member: 'acme', status: 'rejected', pin: 5, reason: 'too much' },
@@ -25,7 +26,10 @@ const view = (over: Partial<ProcessView> = {}): ProcessView => ({
   ],
   reason: 'too much',
   rejectedBy: 'acme',
+  cancellations: [],
   digest: '0xabc',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:01.000Z',
   workflow: { namespace: 'buyer', workflowId: 'w', url: 'http://ui/w' },
   ...over,
 });

@@ -1,4 +1,6 @@
-import type { EventFrame, ProcessView, StepView } from './api-types.js';
+import type { StepView } from '../../workflows/process-state.js';
+import type { ProcessView } from '../shared/api/process-view.js';
+import type { EventFrame } from './api-types.js';
 
 /** Left-aligned columns under a header line, two spaces apart; cells never wrap. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -77,7 +79,7 @@ export function processDetails(view: ProcessView): string {
     ['initiator', view.initiator],
     [
       'participants',
-      Object.entries(view.participants ?? {})
+      Object.entries(view.participants)
         .map(([role, m]) => (role === m ? m : `${role}=${m}`))
         .join(', '),
     ],
@@ -88,7 +90,7 @@ export function processDetails(view: ProcessView): string {
     ['digest', view.digest],
     ['created', view.createdAt],
     ['updated', view.updatedAt],
-    ['temporal', view.workflow?.url],
+    ['temporal', view.workflow.url],
   ];
   const shown = rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '');
   const width = Math.max(...shown.map(([k]) => k.length));
@@ -105,7 +107,7 @@ export function processDetails(view: ProcessView): string {
       s.reason ?? '',
     ]),
   );
-  const cancels = (view.cancellations ?? []).map(
+  const cancels = view.cancellations.map(
     (c) =>
       `  pin ${c.pin}: ${c.requestedBy} asked to cancel (${c.reason}): ${c.outcome}${c.refusal ? `, ${c.refusal}` : ''}`,
   );
@@ -122,7 +124,7 @@ export function processTable(views: readonly ProcessView[]): string {
       v.status,
       v.initiator,
       `${v.steps.filter((s) => s.status !== 'pending').length}/${v.steps.length}`,
-      v.updatedAt ?? '',
+      v.updatedAt,
     ]),
   );
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { processStateQuery, processWorkflowOptions } from '../../workflows/definitions.js';
+import { PROCESS_WORKFLOW, processStateQuery, processWorkflowOptions } from '../../workflows/definitions.js';
 import { participantMembers, type LedgerMessage } from '../../workflows/messages.js';
 import type { ProcessArgs, ProcessState } from '../../workflows/process-state.js';
 import type { processWorkflow } from '../../workflows/process.workflow.js';
@@ -80,7 +80,7 @@ export async function withProcess(scenario: Scenario, body: (run: Run) => Promis
         initiate: member === scenario.initiator,
       };
       const options = processWorkflowOptions({ ...args });
-      handles[member] = await temporal().client.workflow.start<typeof processWorkflow>('processWorkflow', {
+      handles[member] = await temporal().client.workflow.start<typeof processWorkflow>(PROCESS_WORKFLOW, {
         ...options,
         taskQueue,
         args: [args],

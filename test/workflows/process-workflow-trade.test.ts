@@ -1,7 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { processWorkflowOptions, requestCancelUpdate, retryCompensationUpdate } from '../../workflows/definitions.js';
+import {
+  PROCESS_WORKFLOW,
+  processWorkflowOptions,
+  requestCancelUpdate,
+  retryCompensationUpdate,
+} from '../../workflows/definitions.js';
 import type { ProcessArgs, ProcessState } from '../../workflows/process-state.js';
 import type { processWorkflow } from '../../workflows/process.workflow.js';
 import { Ledger } from './ledger.js';
@@ -106,7 +111,7 @@ describe('processWorkflow: trade-settlement', () => {
           participants: TRADE,
           history,
         };
-        const handle = await temporal().client.workflow.start<typeof processWorkflow>('processWorkflow', {
+        const handle = await temporal().client.workflow.start<typeof processWorkflow>(PROCESS_WORKFLOW, {
           ...processWorkflowOptions(args),
           workflowId: `${processWorkflowOptions(args).workflowId}/rebuilt`,
           taskQueue,

@@ -1,4 +1,24 @@
+import { dateTime, nonEmptyText, optional, positiveNumber, processInput, type InputType } from './input-fields.js';
 import type { ProcessTypeDefinition } from './types.js';
+
+/** What a syndication starts with: the borrower, the amount, and the lenders' time to decide. */
+export const loanInput = processInput({
+  borrower: nonEmptyText(200),
+  amount: positiveNumber(),
+  approvalDeadlineSeconds: optional(
+    positiveNumber({
+      maximum: 30 * 86400,
+      mustBe: 'a number of seconds between 0 and 30 days',
+      description: 'time each lender has to decide',
+    }),
+  ),
+  withdrawalBlockedUntil: optional(
+    dateTime(
+      'demo: the arranger cannot withdraw its terms before this time (a compensation that fails, then is retried)',
+    ),
+  ),
+});
+export type LoanInput = InputType<typeof loanInput>;
 
 /**
  * A loan arranged by one bank and funded by two lenders, who approve in
@@ -52,46 +72,5 @@ export const loanSyndication: ProcessTypeDefinition = {
       description: 'The arranger pays the loan out to the borrower.',
     },
   ],
-  inputSchema: {
-    type: 'object',
-    required: ['borrower', 'amount'],
-    additionalProperties: false,
-    properties: {
-      borrower: { type: 'string', minLength: 1, maxLength: 200 },
-      amount: { type: 'number', exclusiveMinimum: 0 },
-      approvalDeadlineSeconds: { type: 'number', exclusiveMinimum: 0, description: 'time each lender has to decide' },
-      withdrawalBlockedUntil: {
-        type: 'string',
-        format: 'date-time',
-        description:
-          'demo: the arranger cannot withdraw its terms before this time (a compensation that fails, then is retried)',
-      },
-    },
-  },
-  validateInput(input) {
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) return ['input must be an object'];
-    const { borrower, amount, approvalDeadlineSeconds, withdrawalBlockedUntil, ...rest } = input as Record<
-      string,
-      unknown
-    >;
-    const problems: string[] = [];
-    if (typeof borrower !== 'string' || borrower.length === 0 || borrower.length > 200)
-      problems.push('input.borrower must be a non-empty string of at most 200 characters');
-    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0)
-      problems.push('input.amount must be a number greater than 0');
-    if (
-      approvalDeadlineSeconds !== undefined &&
-      (typeof approvalDeadlineSeconds !== 'number' ||
-        !(approvalDeadlineSeconds > 0) ||
-        approvalDeadlineSeconds > 30 * 86400)
-    )
-      problems.push('input.approvalDeadlineSeconds must be a number of seconds between 0 and 30 days');
-    if (
-      withdrawalBlockedUntil !== undefined &&
-      (typeof withdrawalBlockedUntil !== 'string' || Number.isNaN(Date.parse(withdrawalBlockedUntil)))
-    )
-      problems.push('input.withdrawalBlockedUntil must be a date-time');
-    for (const key of Object.keys(rest)) problems.push(`input.${key} is not a known field`);
-    return problems;
-  },
+  input: loanInput,
 };

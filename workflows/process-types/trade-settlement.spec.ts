@@ -18,8 +18,8 @@ describe('trade-settlement definition', () => {
   });
 });
 
-describe('trade-settlement validateInput', () => {
-  const validate = (input: unknown) => tradeSettlement.validateInput(input);
+describe('trade-settlement input', () => {
+  const validate = (input: unknown) => tradeSettlement.input.problems(input);
 
   it('accepts a valid input, including the boundaries', () => {
     expect(validate(valid)).toEqual([]);

@@ -1,7 +1,9 @@
 /**
- * Process type definitions: plain data plus a pure input validator, so the
+ * Process type definitions: plain data plus a pure input check, so the
  * same module runs inside the workflow sandbox, the worker and the gateway.
  */
+import type { ProcessInput } from './input-fields.js';
+
 export interface StepDefinition {
   /** Stable name, unique within the process type (used in URLs and pins). */
   name: string;
@@ -33,10 +35,8 @@ export interface ProcessTypeDefinition {
   description: string;
   roles: readonly string[];
   steps: readonly StepDefinition[];
-  /** JSON-schema-like description of the input, for the API and docs. */
-  inputSchema: Record<string, unknown>;
-  /** Returns human-readable problems with `input`; empty when it is valid. */
-  validateInput(input: unknown): string[];
+  /** The input a process of this type starts with: its schema, its check and its type (input-fields.ts). */
+  input: ProcessInput<unknown>;
 }
 
 /** The steps `step` waits for: its `after` list, or else the step before it. */

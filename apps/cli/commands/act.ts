@@ -1,4 +1,4 @@
-import type { ProcessView } from '../api-types.js';
+import type { ProcessView } from '../../shared/api/process-view.js';
 import { printJson, type Command } from '../command.js';
 import { expectPositionals, stringOption, UsageError } from '../parse-args.js';
 

@@ -1,4 +1,4 @@
-import type { ProcessList, ProcessView } from '../api-types.js';
+import type { ProcessList, ProcessView } from '../../shared/api/process-view.js';
 import { printJson, type Command } from '../command.js';
 import { expectPositionals, integerOption, stringOption } from '../parse-args.js';
 import { processDetails, processTable } from '../render.js';

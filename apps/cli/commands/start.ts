@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ProcessView } from '../api-types.js';
+import type { ProcessView } from '../../shared/api/process-view.js';
 import { printJson, type Command } from '../command.js';
 import { expectPositionals, jsonOption, stringOption, UsageError } from '../parse-args.js';
 import { follow } from './watch.js';

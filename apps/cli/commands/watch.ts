@@ -1,4 +1,4 @@
-import { FINAL_STATUSES, type ProcessView } from '../api-types.js';
+import { FINAL_STATUSES, type ProcessView } from '../../shared/api/process-view.js';
 import type { Command, Context } from '../command.js';
 import { EventSocket } from '../events.js';
 import { expectPositionals } from '../parse-args.js';

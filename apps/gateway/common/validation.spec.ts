@@ -106,7 +106,7 @@ describe('REST validation under random input (fast-check)', () => {
     for (const processType of Object.values(PROCESS_TYPES))
       fc.assert(
         fc.property(fc.jsonValue(), (input) => {
-          const problems = processType.validateInput(input);
+          const problems = processType.input.problems(input);
           expect(Array.isArray(problems)).toBe(true);
           for (const p of problems) expect(typeof p).toBe('string');
         }),

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { MemberConfig } from '../../shared/config.js';
 import { nowIso, writeOnce } from '../../shared/db/data-source.js';
 import { BlobRecord } from '../../shared/db/data-entities.js';
+import { sanitiseContentType, sanitiseName } from '../../shared/exchange/blob-names.js';
 import {
   BLOB_ID_HEADER,
   BLOB_NAME_HEADER,
@@ -14,7 +15,6 @@ import {
 import { BLOB_HASH, hashBlob, writeBlob } from '../../shared/exchange/blob-store.js';
 import type { MemberSignature } from '../../shared/exchange/signing.js';
 import { ApiError } from '../common/api-error.js';
-import { sanitiseContentType, sanitiseName } from './blob-names.js';
 
 export interface SignedBlobRequest extends MemberSignature {
   request: Request;

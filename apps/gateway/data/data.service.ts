@@ -6,11 +6,11 @@ import type { DataSource } from 'typeorm';
 import type { MemberConfig } from '../../shared/config.js';
 import { nowIso, writeOnce } from '../../shared/db/data-source.js';
 import { BlobRecord } from '../../shared/db/data-entities.js';
+import { sanitiseContentType, sanitiseName } from '../../shared/exchange/blob-names.js';
 import { canonicalJson } from '../../shared/exchange/canonical.js';
 import { blobPath, writeBlob } from '../../shared/exchange/blob-store.js';
 import { ApiError } from '../common/api-error.js';
 import { CONFIG, DATA_SOURCE } from '../core/tokens.js';
-import { sanitiseContentType, sanitiseName } from './blob-names.js';
 import type { IncomingFile, StoredFile } from './blob-storage.engine.js';
 import type { UploadDataDto } from './dto/upload-data.dto.js';
 

@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { canonicalJson } from '../../shared/exchange/canonical.js';
+import { parseCanonical } from '../../shared/exchange/canonical.js';
 import { ApiError } from '../common/api-error.js';
 import { noteView, processMembers, storeNote, type PrivateNote } from './note-store.js';
 
@@ -13,7 +13,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * recipient must take part in the process. A repeat changes nothing.
  */
 export async function receiveNote(ds: DataSource, me: string, sender: string, body: string): Promise<{ id: string }> {
-  const note = parseNote(body);
+  const parsed = parseCanonical<PrivateNote>(body, noteProblem);
+  if (!parsed.ok) throw ApiError.badRequest(parsed.code, parsed.message);
+  const note = parsed.value;
   if (note.author !== sender)
     throw new ApiError(
       HttpStatus.FORBIDDEN,
@@ -34,13 +36,8 @@ export async function receiveNote(ds: DataSource, me: string, sender: string, bo
   return { id: note.id };
 }
 
-function parseNote(body: string): PrivateNote {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    throw ApiError.badRequest('malformed-message', 'the message is not JSON');
-  }
+/** Why `value` is not a private note, or undefined. */
+function noteProblem(value: unknown): string | undefined {
   const n = value as Partial<PrivateNote> | null;
   const valid =
     n !== null &&
@@ -53,8 +50,5 @@ function parseNote(body: string): PrivateNote {
     Array.isArray(n.recipients) &&
     n.recipients.every((r) => typeof r === 'string') &&
     'data' in n;
-  if (!valid) throw ApiError.badRequest('malformed-message', 'not a Baton private message');
-  if (canonicalJson(value) !== body)
-    throw ApiError.badRequest('non-canonical-message', 'the message is not in canonical JSON form');
-  return n as PrivateNote;
+  return valid ? undefined : 'not a Baton private message';
 }

@@ -1,11 +1,11 @@
 import { HttpStatus, Inject, Injectable, type StreamableFile } from '@nestjs/common';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
-import { MESSAGE_KINDS, type LedgerMessage } from '../../../workflows/messages.js';
+import { ledgerMessageProblem, type LedgerMessage } from '../../../workflows/messages.js';
 import type { MemberDirectory } from '../../shared/chain/member-directory.js';
 import type { MemberConfig } from '../../shared/config.js';
 import type { Logger } from '../../shared/logger.js';
-import { canonicalJson, processContext } from '../../shared/exchange/canonical.js';
+import { parseCanonical, processContext } from '../../shared/exchange/canonical.js';
 import { encodeMessage, findStartMessage, storeReceivedMessage } from '../../shared/exchange/message-store.js';
 import { PrivateMessageRecord } from '../../shared/db/entities.js';
 import { PinStore } from '../../shared/db/pin-store.js';
@@ -16,8 +16,6 @@ import { CONFIG, DATA_SOURCE, DIRECTORY, LOGGER } from '../core/tokens.js';
 import { receiveNote } from '../messages/note-intake.js';
 import { serveBlob, serveData } from './data-requests.js';
 import type { DataAnswer } from '../../shared/exchange/data-requests.js';
-
-const KINDS = new Set<string>(MESSAGE_KINDS);
 
 export interface SignedRequest extends MemberSignature {
   rawBody?: Buffer;
@@ -150,22 +148,9 @@ export class NetworkService {
   }
 }
 
+/** A ledger message another member sent, as it hashed it; a 400 (`malformed-message`, `non-canonical-message`) otherwise. */
 export function parseMessage(body: string): LedgerMessage {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    throw ApiError.badRequest('malformed-message', 'the message is not JSON');
-  }
-  const m = value as Partial<LedgerMessage> | null;
-  if (!m || typeof m !== 'object' || typeof m.kind !== 'string' || !KINDS.has(m.kind) || typeof m.id !== 'string')
-    throw ApiError.badRequest('malformed-message', 'not a Baton ledger message');
-  if (typeof m.processId !== 'string' || typeof m.author !== 'string')
-    throw ApiError.badRequest('malformed-message', 'a message needs processId and author');
-  if (m.kind === 'process-started' && (typeof m.participants !== 'object' || m.participants === null))
-    throw ApiError.badRequest('malformed-message', 'a process-started message needs participants');
-  // The sender hashes the canonical form; anything else would not match its pin.
-  if (canonicalJson(value) !== body)
-    throw ApiError.badRequest('non-canonical-message', 'the message is not in canonical JSON form');
-  return m as LedgerMessage;
+  const parsed = parseCanonical<LedgerMessage>(body, ledgerMessageProblem);
+  if (!parsed.ok) throw ApiError.badRequest(parsed.code, parsed.message);
+  return parsed.value;
 }

@@ -1,10 +1,8 @@
 import type { Cancellation, StepView } from '../../../workflows/process-state.js';
+import type { ProcessView } from '../../shared/api/process-view.js';
 import type { MemberConfig } from '../../shared/config.js';
 import type { ProcessRecord } from '../../shared/db/entities.js';
 import { canonicalJson, hashText } from '../../shared/exchange/canonical.js';
-
-/** Statuses after which the process changes no more without a person acting (a failed one waits for a retry). */
-export const FINAL_STATUSES: readonly string[] = ['completed', 'compensated', 'failed'];
 
 /**
  * keccak256 of what every member must agree on, all of it decided by ledger
@@ -33,8 +31,8 @@ export function processDigest(row: ProcessRecord): string {
   );
 }
 
-/** A member's view of a process as the API shows it. */
-export function processView(row: ProcessRecord, config: MemberConfig) {
+/** A member's view of a process as the API shows it, from its stored row. */
+export function processView(row: ProcessRecord, config: MemberConfig): ProcessView {
   const ns = config.temporalNamespace;
   return {
     id: row.id,
@@ -44,7 +42,7 @@ export function processView(row: ProcessRecord, config: MemberConfig) {
     initiator: row.initiator,
     participants: row.participants,
     input: row.input,
-    steps: row.steps,
+    steps: row.steps as StepView[],
     reason: row.reason ?? undefined,
     rejectedBy: row.rejectedBy ?? undefined,
     failedStep: row.failedStep ?? undefined,
@@ -60,5 +58,3 @@ export function processView(row: ProcessRecord, config: MemberConfig) {
     },
   };
 }
-
-export type ProcessView = ReturnType<typeof processView>;

@@ -3,9 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { processWorkflowOptions } from '../../../workflows/definitions.js';
+import { PROCESS_WORKFLOW, processWorkflowOptions } from '../../../workflows/definitions.js';
+import type { processWorkflow } from '../../../workflows/process.workflow.js';
 import { initialState, type ProcessArgs } from '../../../workflows/process-state.js';
 import { findProcessType, PROCESS_TYPES, type ProcessTypeDefinition } from '../../../workflows/process-types/index.js';
+import { FINAL_STATUSES, type ProcessDetail, type ProcessList } from '../../shared/api/process-view.js';
 import type { MemberDirectory } from '../../shared/chain/member-directory.js';
 import type { MemberConfig } from '../../shared/config.js';
 import { nowIso, writeOnce } from '../../shared/db/data-source.js';
@@ -18,7 +20,7 @@ import { CONFIG, DATA_SOURCE, DIRECTORY, LOGGER, TEMPORAL } from '../core/tokens
 import type { ListProcessesDto } from './dto/list-processes.dto.js';
 import type { StartProcessDto } from './dto/start-process.dto.js';
 import { IdempotencyKeysService } from './idempotency-keys.service.js';
-import { FINAL_STATUSES, processView } from './process-view.js';
+import { processView } from './process-view.js';
 import { shown } from '../../shared/shown.js';
 
 /** How often a request that waits for the workflow's projection looks again. */
@@ -45,12 +47,12 @@ export class ProcessesService {
   ) {}
 
   processTypes() {
-    return Object.values(PROCESS_TYPES).map(({ name, description, roles, steps, inputSchema }) => ({
+    return Object.values(PROCESS_TYPES).map(({ name, description, roles, steps, input }) => ({
       name,
       description,
       roles,
       steps,
-      inputSchema,
+      inputSchema: input.schema,
     }));
   }
 
@@ -62,7 +64,7 @@ export class ProcessesService {
   async start(dto: StartProcessDto, options: StartOptions = {}) {
     const type = findProcessType(dto.type);
     if (!type) throw ApiError.notFound('unknown-process-type', `no process type named "${dto.type}"`);
-    const problems = type.validateInput(dto.input);
+    const problems = type.input.problems(dto.input);
     if (problems.length > 0) throw ApiError.badRequest('invalid-input', 'the process input is not valid', problems);
     const participants = await this.participants(type, dto.participants);
     let id: string = randomUUID();
@@ -100,17 +102,21 @@ export class ProcessesService {
       participants,
       initiate: true,
     };
+    const options = processWorkflowOptions(args);
     const now = nowIso();
     // The row exists before the workflow writes its own view, so a GET right
     // after the 202 finds the process; it goes again if the start fails.
-    await writeOnce(this.ds, (em) =>
-      em.getRepository(ProcessRecord).save(processRow(initialState(args, type), now, now)),
-    );
+    const row = processRow(initialState(args, type), {
+      workflowId: options.workflowId,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await writeOnce(this.ds, (em) => em.getRepository(ProcessRecord).save(row));
     try {
       // A try after one Temporal did not answer finds the workflow started if the first one took.
       await whileTemporalSilent((attempt) =>
         this.temporal.workflow
-          .start('processWorkflow', { ...processWorkflowOptions(args), args: [args] })
+          .start<typeof processWorkflow>(PROCESS_WORKFLOW, { ...options, args: [args] })
           .catch((err: unknown) => {
             if (attempt > 1 && err instanceof WorkflowExecutionAlreadyStartedError) return;
             throw err;
@@ -125,7 +131,7 @@ export class ProcessesService {
     this.log.info('process started', { processId: id, processType: type.name, participants });
   }
 
-  async get(id: string) {
+  async get(id: string): Promise<ProcessDetail> {
     const row = await this.row(id);
     const effects = await this.ds.getRepository(EffectRecord).find({ where: { processId: id }, order: { id: 'ASC' } });
     return {
@@ -153,7 +159,7 @@ export class ProcessesService {
     }
   }
 
-  async list(query: ListProcessesDto) {
+  async list(query: ListProcessesDto): Promise<ProcessList> {
     const where = { ...(query.type ? { type: query.type } : {}), ...(query.status ? { status: query.status } : {}) };
     const [rows, total] = await this.ds.getRepository(ProcessRecord).findAndCount({
       where,

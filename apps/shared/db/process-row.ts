@@ -1,10 +1,17 @@
-import { processWorkflowId } from '../../../workflows/definitions.js';
 import type { ProcessEvent, ProcessState } from '../../../workflows/process-state.js';
 import type { NewEvent } from './event-log.js';
 import type { ProcessRecord } from './entities.js';
 
-/** The `processes` row for a member's view of a process. */
-export function processRow(state: ProcessState, createdAt: string, updatedAt: string): ProcessRecord {
+/**
+ * The `processes` row for a member's view of a process. What the state does not
+ * hold comes from the writer: the times, and the id of the member's workflow
+ * (workflows/definitions.ts names it, and code under apps/shared imports no
+ * workflow code).
+ */
+export function processRow(
+  state: ProcessState,
+  { workflowId, createdAt, updatedAt }: Pick<ProcessRecord, 'workflowId' | 'createdAt' | 'updatedAt'>,
+): ProcessRecord {
   return {
     id: state.processId,
     type: state.processType,
@@ -19,7 +26,7 @@ export function processRow(state: ProcessState, createdAt: string, updatedAt: st
     cancellations: state.cancellations,
     failedStep: state.failedStep ?? null,
     appliedIndex: state.appliedIndex,
-    workflowId: processWorkflowId(state.processType, state.processId, state.member),
+    workflowId,
     createdAt,
     updatedAt,
   };

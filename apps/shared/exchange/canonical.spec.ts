@@ -1,7 +1,7 @@
 import { getHashes } from 'node:crypto';
 import { keccak256, toUtf8Bytes } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, hashText, processContext } from './canonical.js';
+import { canonicalJson, hashText, parseCanonical, processContext } from './canonical.js';
 
 describe('canonicalJson', () => {
   it('writes the same text whatever the key order', () => {
@@ -70,5 +70,28 @@ describe('processContext', () => {
   it('differs between processes and is a 32-byte hex hash', () => {
     expect(processContext('p-2')).not.toBe(processContext('p-1'));
     expect(processContext('p-1')).toMatch(/^0x[0-9a-f]{64}$/);
+  });
+});
+
+describe('parseCanonical', () => {
+  const named = (value: unknown) =>
+    typeof (value as { name?: unknown } | null)?.name === 'string' ? undefined : 'needs a name';
+
+  it('reads canonical JSON of the expected shape', () => {
+    expect(parseCanonical(canonicalJson({ name: 'a', n: 1 }), named)).toEqual({ ok: true, value: { n: 1, name: 'a' } });
+  });
+
+  it('refuses, in this order: text that is not JSON, the wrong shape, any other form than the canonical one', () => {
+    expect(parseCanonical('{', named)).toEqual({
+      ok: false,
+      code: 'malformed-message',
+      message: 'the message is not JSON',
+    });
+    expect(parseCanonical('{ "n": 1 }', named)).toEqual({
+      ok: false,
+      code: 'malformed-message',
+      message: 'needs a name',
+    });
+    expect(parseCanonical('{"name":"a","n":1}', named)).toMatchObject({ ok: false, code: 'non-canonical-message' });
   });
 });

@@ -22,6 +22,32 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
+/** A body another member sent, read as `T`, or why it was refused (with the API's error code). */
+export type CanonicalBody<T> =
+  { ok: true; value: T } | { ok: false; code: 'malformed-message' | 'non-canonical-message'; message: string };
+
+/**
+ * Reads a body another member sent: JSON, of the shape `shapeProblem` accepts
+ * (it names what is wrong, or returns undefined), and written in canonical
+ * form, as the sender hashed it: any other form would not match its hash.
+ */
+export function parseCanonical<T>(
+  body: string,
+  shapeProblem: (value: unknown) => string | undefined,
+): CanonicalBody<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { ok: false, code: 'malformed-message', message: 'the message is not JSON' };
+  }
+  const problem = shapeProblem(value);
+  if (problem !== undefined) return { ok: false, code: 'malformed-message', message: problem };
+  if (canonicalJson(value) !== body)
+    return { ok: false, code: 'non-canonical-message', message: 'the message is not in canonical JSON form' };
+  return { ok: true, value: value as T };
+}
+
 /** ES2024's String.prototype.isWellFormed (Node 20 on), not yet in this project's lib. */
 type WellFormed = string & { isWellFormed(): boolean };
 

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { ProjectionActivities } from '../../../workflows/activities.js';
+import { processWorkflowId } from '../../../workflows/definitions.js';
 import { inTransaction, nowIso } from '../../shared/db/data-source.js';
 import { ProcessRecord } from '../../shared/db/entities.js';
 import { appendEvents } from '../../shared/db/event-log.js';
@@ -19,7 +20,9 @@ export function createProjectionActivities(ds: DataSource, log?: Logger): Projec
         // The ledger projector got there first (it runs before each delivery):
         // an older state, like a workflow's first write, never overwrites a newer one.
         // insert/update rather than save(), which would read the row again.
-        const row = (createdAt: string) => processRow(state, createdAt, now) as QueryDeepPartialEntity<ProcessRecord>;
+        const workflowId = processWorkflowId(state.processType, state.processId, state.member);
+        const row = (createdAt: string) =>
+          processRow(state, { workflowId, createdAt, updatedAt: now }) as QueryDeepPartialEntity<ProcessRecord>;
         if (!existing) await em.insert(ProcessRecord, row(now));
         else if (state.appliedIndex >= existing.appliedIndex)
           await em.update(ProcessRecord, { id: state.processId }, row(existing.createdAt));

@@ -1,15 +1,15 @@
 import type { Wallet } from 'ethers';
 import type { DataSource } from 'typeorm';
-import type { LedgerMessage } from '../../../workflows/messages.js';
-import { sanitiseContentType, sanitiseName } from '../../gateway/data/blob-names.js';
+import { ledgerMessageProblem, type LedgerMessage } from '../../../workflows/messages.js';
 import type { MemberDirectory } from '../../shared/chain/member-directory.js';
 import { groupBy } from '../../shared/db/chunks.js';
 import { nowIso, writeOnce } from '../../shared/db/data-source.js';
 import { BlobRecord } from '../../shared/db/data-entities.js';
 import { PinStore, type ContextPin } from '../../shared/db/pin-store.js';
+import { sanitiseContentType, sanitiseName } from '../../shared/exchange/blob-names.js';
 import { BLOB_ID_HEADER, BLOB_NAME_HEADER, BLOB_TYPE_HEADER } from '../../shared/exchange/blob-signing.js';
 import { findBlobRefs, hashBlob, writeBlob, type BlobRef } from '../../shared/exchange/blob-store.js';
-import { canonicalJson, processContext } from '../../shared/exchange/canonical.js';
+import { canonicalJson, parseCanonical, processContext } from '../../shared/exchange/canonical.js';
 import {
   BLOB_AUTHOR_HEADER,
   BLOB_REQUESTS_PATH,
@@ -124,11 +124,11 @@ export class DataRecovery {
     const accepted: EncodedMessage[] = [];
     for (const process of answer.processes) {
       const hashes = new Set((pins.get(process.context) ?? []).map((p) => p.hash));
-      // Only messages pinned in this context, about this context's process.
+      // Only well-formed messages pinned in this context, about this context's process.
       const ofContext = processContext(process.processId) === process.context;
       const messages = process.messages
-        .map((body) => parseMessage(body))
-        .filter((m): m is LedgerMessage => ofContext && m?.processId === process.processId)
+        .map((body) => parseCanonical<LedgerMessage>(body, ledgerMessageProblem))
+        .flatMap((m) => (m.ok && ofContext && m.value.processId === process.processId ? [m.value] : []))
         .map((message) => ({ message, stored: encodeMessage(message) }))
         .filter((m) => hashes.has(m.stored.hash));
       // Blobs first, as with a push: a member that has a message has its blobs.
@@ -202,15 +202,6 @@ export class DataRecovery {
       const tries = (this.attempts.get(c)?.tries ?? 0) + 1;
       this.attempts.set(c, { tries, notBefore: Date.now() + Math.min(30_000, 500 * 2 ** Math.min(tries, 6)) });
     }
-  }
-}
-
-function parseMessage(body: string): LedgerMessage | undefined {
-  try {
-    const value = JSON.parse(body) as LedgerMessage;
-    return canonicalJson(value) === body ? value : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,19 +1,25 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import { ledgerEventsSignal, processWorkflowId, processWorkflowOptions } from '../../../workflows/definitions.js';
+import {
+  ledgerEventsSignal,
+  PROCESS_WORKFLOW,
+  processWorkflowId,
+  processWorkflowOptions,
+} from '../../../workflows/definitions.js';
 import type { LedgerDelivery } from '../../../workflows/messages.js';
 import type { ProcessArgs } from '../../../workflows/process-state.js';
-import { deliveriesNeeded } from './delivery-policy.js';
 import { findProcessType } from '../../../workflows/process-types/index.js';
+import type { processWorkflow } from '../../../workflows/process.workflow.js';
 import type { MemberDirectory } from '../../shared/chain/member-directory.js';
 import { chunks, mapInWaves } from '../../shared/db/chunks.js';
 import { writeOnce } from '../../shared/db/data-source.js';
-import { processContext } from '../../shared/exchange/canonical.js';
 import { PinStore } from '../../shared/db/pin-store.js';
 import { sqlRows } from '../../shared/db/sql.js';
+import { processContext } from '../../shared/exchange/canonical.js';
 import type { Logger } from '../../shared/logger.js';
 import type { WorkerMetrics } from '../observability/metrics.js';
 import { loadContextDeliveries, type ContextDeliveries } from './context-deliveries.js';
+import { deliveriesNeeded } from './delivery-policy.js';
 
 /** Contexts handed to Temporal at the same time (each context's pins stay in order). */
 const PARALLEL_CONTEXTS = 32;
@@ -208,7 +214,7 @@ export class LedgerDispatcher {
       }
     }
     try {
-      await this.temporal.workflow.signalWithStart('processWorkflow', {
+      await this.temporal.workflow.signalWithStart<typeof processWorkflow, [LedgerDelivery[]]>(PROCESS_WORKFLOW, {
         ...processWorkflowOptions(args),
         args: [args],
         signal: ledgerEventsSignal,

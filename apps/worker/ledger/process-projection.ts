@@ -1,3 +1,4 @@
+import { processWorkflowId } from '../../../workflows/definitions.js';
 import type { LedgerDelivery, ProcessStartedMessage } from '../../../workflows/messages.js';
 import { applyDelivery, initialState } from '../../../workflows/process-state.js';
 import { findProcessType } from '../../../workflows/process-types/index.js';
@@ -55,7 +56,8 @@ export function projectProcess(member: string, start: ProcessStartedMessage, kno
     const rejected = state.ignored.length > ignored ? state.ignored[ignored].reason : undefined;
     events.push(messageEvent(pin, delivery, start, rejected), ...processEventRecords(caused));
   }
-  return { pins, events, row: processRow(state, '', '') };
+  const workflowId = processWorkflowId(start.processType, start.processId, member);
+  return { pins, events, row: processRow(state, { workflowId, createdAt: '', updatedAt: '' }) };
 }
 
 /** `message-confirmed` (the pin matched its private data and applied) or `message-rejected` (ignored, with why). */

@@ -1,19 +1,14 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
-import { recordEffect, type StepImplementation } from './effects.js';
-
-interface LoanInput {
-  borrower: string;
-  amount: number;
-  withdrawalBlockedUntil?: string;
-}
+import { loanInput, type LoanInput } from '../../../workflows/process-types/loan-syndication.js';
+import { recordEffect, stepInput, type StepImplementation } from './effects.js';
 
 /** The demo members' systems for loan-syndication: each effect is a row in the acting member's database. */
 export function loanSyndicationActivities(ds: DataSource): Record<string, StepImplementation> {
   const effect =
     (kind: 'action' | 'compensation', describe: (input: LoanInput) => string): StepImplementation =>
     async (request) => {
-      const input = request.input as LoanInput;
+      const input = stepInput(loanInput, request);
       await recordEffect(ds, request, kind, describe(input));
       return { outcome: 'done', output: { [kind === 'action' ? 'done' : 'undone']: describe(input) } };
     };
@@ -21,7 +16,7 @@ export function loanSyndicationActivities(ds: DataSource): Record<string, StepIm
   return {
     proposeTerms: effect('action', (i) => `terms proposed: ${i.amount} to ${i.borrower}`),
     withdrawTerms: async (request) => {
-      const blockedUntil = (request.input as LoanInput).withdrawalBlockedUntil;
+      const blockedUntil = stepInput(loanInput, request).withdrawalBlockedUntil;
       if (blockedUntil && Date.now() < Date.parse(blockedUntil))
         throw ApplicationFailure.nonRetryable(`terms cannot be withdrawn before ${blockedUntil}`, 'WithdrawalBlocked');
       return effect('compensation', (i) => `terms withdrawn: ${i.amount} to ${i.borrower}`)(request);

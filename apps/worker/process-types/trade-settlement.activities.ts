@@ -1,12 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { BUYER_CREDIT_LIMIT } from '../../../workflows/process-types/trade-settlement.js';
-import { recordEffect, type StepImplementation } from './effects.js';
-
-interface TradeInput {
-  item: string;
-  quantity: number;
-  amount: number;
-}
+import { BUYER_CREDIT_LIMIT, tradeInput, type TradeInput } from '../../../workflows/process-types/trade-settlement.js';
+import { recordEffect, stepInput, type StepImplementation } from './effects.js';
 
 /**
  * The demo members' "own systems" for trade-settlement: each effect is a row
@@ -16,7 +10,7 @@ export function tradeSettlementActivities(ds: DataSource): Record<string, StepIm
   const effect =
     (kind: 'action' | 'compensation', describe: (input: TradeInput) => string): StepImplementation =>
     async (request) => {
-      const input = request.input as TradeInput;
+      const input = stepInput(tradeInput, request);
       await recordEffect(ds, request, kind, describe(input));
       return { outcome: 'done', output: { [kind === 'action' ? 'done' : 'undone']: describe(input) } };
     };
@@ -26,7 +20,7 @@ export function tradeSettlementActivities(ds: DataSource): Record<string, StepIm
     reserveStock: effect('action', (i) => `stock reserved: ${i.quantity} x ${i.item}`),
     releaseStock: effect('compensation', (i) => `stock released: ${i.quantity} x ${i.item}`),
     approveFinancing: async (request) => {
-      const input = request.input as TradeInput;
+      const input = stepInput(tradeInput, request);
       if (input.amount > BUYER_CREDIT_LIMIT)
         return {
           outcome: 'rejected',

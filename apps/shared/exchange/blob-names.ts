@@ -1,3 +1,7 @@
+// A blob's name and media type are cleaned the same way wherever it arrives:
+// from an app (the gateway's upload), from another member's push (the gateway's
+// intake) or from a member asked for it (the worker's data recovery).
+
 /** A display name safe to store and to put in a header: no folders, no control characters, ≤ 200 characters. */
 export function sanitiseName(name: string | undefined, fallback = 'blob'): string {
   const base = (name ?? '').split(/[/\\]/).pop() ?? '';
