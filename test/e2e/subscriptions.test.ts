@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import FireFlyModule from '@hyperledger/firefly-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { verifySignature } from '../../apps/gateway/events/delivery/webhook-signature.js';
+import { verifySignature } from '../../apps/gateway/events/delivery/webhooks/webhook-signature.js';
 import { Api } from './api.js';
 import { E2E_PORTS } from './ports.js';
 
