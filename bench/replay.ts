@@ -25,7 +25,7 @@ export async function replayDurable(
   try {
     for (let i = 0; i < count; i += 1000)
       await inTransaction(ds, (em) =>
-        appendEvents(
+        appendEvents<'bench-synthetic'>(
           em,
           Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({
             key: `bench-synthetic/${seedStart}/${i + j}`,

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifySignature } from '../../apps/gateway/events/delivery/webhook-signature.js';
+import { verifySignature } from '../../apps/gateway/events/delivery/webhooks/webhook-signature.js';
 import {
   api,
   createSub,

@@ -21,7 +21,7 @@ describe('event log appends announced to the other process', () => {
   let stream: EventStreamService;
 
   const append = (key: string) =>
-    inTransaction(worker, (em) => appendEvents(em, [{ key, type: 'test', topic: 'announce', data: { key } }]));
+    inTransaction(worker, (em) => appendEvents<'test'>(em, [{ key, type: 'test', topic: 'announce', data: { key } }]));
 
   beforeAll(async () => {
     options = await freshTestDatabase('baton_infra_announce', await tempDir('announce'));

@@ -25,7 +25,7 @@ describe('event log under concurrent appends', () => {
 
   it('numbers every event once, gap-free, and appends a key sent concurrently only once', async () => {
     const append = (ds: DataSource, key: string) =>
-      inTransaction(ds, (em) => appendEvents(em, [{ key, type: 'test', topic: 'concurrency', data: { key } }]));
+      inTransaction(ds, (em) => appendEvents<'test'>(em, [{ key, type: 'test', topic: 'concurrency', data: { key } }]));
     const results = await Promise.all([
       ...Array.from({ length: 40 }, (_, i) => append(i % 2 ? gateway : worker, `distinct-${i}`)),
       ...Array.from({ length: 10 }, (_, i) => append(i % 2 ? gateway : worker, 'same-key')),

@@ -1,125 +1,27 @@
-import type { ProcessEventType } from '../../../workflows/process-state.js';
-import type { storeNote } from '../messages/note-store.js';
+import { EVENT_DATA, type EventDataName } from '../../shared/events/event-data.js';
+import { EVENT_TYPES, EVENT_TYPE_NAMES } from '../../shared/events/event-types.js';
 
-/**
- * The AsyncAPI 3.0 description of `/ws`, built from the event types the code
- * produces. The lists below are checked against the producers' types, so a
- * new event type that is not described here fails the type check.
- */
-export const PROCESS_EVENT_TYPES = [
-  'process-started',
-  'step-done',
-  'step-rejected',
-  'step-timed-out',
-  'step-compensated',
-  'cancel-accepted',
-  'cancel-refused',
-  'compensation-failed',
-  'process-compensating',
-  'process-completed',
-  'process-compensated',
-  'process-failed',
-] as const satisfies readonly ProcessEventType[];
-
-type NoteEventType = NonNullable<Parameters<typeof storeNote>[2]>['type'];
-export const MESSAGE_EVENT_TYPES = ['message-received', 'message-sent'] as const satisfies readonly NoteEventType[];
-
-/** Written by the ledger listener (apps/worker/ledger-listener.ts), one per Sequencer batch. */
-export const LEDGER_EVENT_TYPES = ['batch-pinned'] as const;
-
-/**
- * A pin matched with its private message (apps/worker/ledger-projector.ts), and
- * private data received from another member (apps/shared/exchange/message-store.ts).
- */
-export const PINNED_MESSAGE_EVENT_TYPES = ['message-confirmed', 'message-rejected', 'data-received'] as const;
-
-// Compile-time exhaustiveness: `never` unless a producer's type is missing from its list.
-type Missing<All, Listed> = Exclude<All, Listed>;
-const processTypesComplete: [Missing<ProcessEventType, (typeof PROCESS_EVENT_TYPES)[number]>] extends [never]
-  ? true
-  : Missing<ProcessEventType, (typeof PROCESS_EVENT_TYPES)[number]> = true;
-const noteTypesComplete: [Missing<NoteEventType, (typeof MESSAGE_EVENT_TYPES)[number]>] extends [never]
-  ? true
-  : Missing<NoteEventType, (typeof MESSAGE_EVENT_TYPES)[number]> = true;
-void processTypesComplete;
-void noteTypesComplete;
-
-export const EVENT_TYPES: readonly string[] = [
-  ...PROCESS_EVENT_TYPES,
-  ...LEDGER_EVENT_TYPES,
-  ...PINNED_MESSAGE_EVENT_TYPES,
-  ...MESSAGE_EVENT_TYPES,
-];
+// The AsyncAPI 3.0 description of `/ws`. The event types and their data shapes come from the catalogue
+// (apps/shared/events/event-types.ts), the one list that also types what the producers write.
 
 const regex = (what: string) => ({ type: 'string', maxLength: 500, description: `Regular expression on ${what}` });
 const ref = (path: string) => ({ $ref: path });
 
+/** The data shapes in catalogue order; one without a description is described by its event types and their topic. */
+const DATA_NAMES = [...new Set(EVENT_TYPE_NAMES.map((type) => EVENT_TYPES[type].data))];
+
+function dataSchema(name: EventDataName) {
+  const schema = EVENT_DATA[name];
+  if ('description' in schema) return schema;
+  const types = EVENT_TYPE_NAMES.filter((type) => EVENT_TYPES[type].data === name);
+  const topics = [...new Set(types.map((type) => EVENT_TYPES[type].topic))].join(' or ');
+  const description = `data of ${types.join(', ')}; topic is ${topics}`;
+  return { type: schema.type, description, properties: schema.properties, required: schema.required };
+}
+
 const schemas = {
-  EventType: { type: 'string', enum: EVENT_TYPES },
-  ProcessEventData: {
-    type: 'object',
-    description: `data of ${PROCESS_EVENT_TYPES.join(', ')}; topic is the process type`,
-    properties: {
-      status: { type: 'string', enum: ['running', 'completed', 'compensating', 'compensated', 'failed'] },
-      step: { type: 'string', description: 'The step concerned, if any' },
-      pin: { type: 'integer', description: 'Global pin number of the ledger entry behind the event' },
-      author: { type: 'string', description: 'Member that published the ledger entry' },
-      reason: { type: 'string' },
-    },
-    required: ['status'],
-  },
-  BatchPinnedData: {
-    type: 'object',
-    description: 'data of batch-pinned: one Sequencer batch read from the chain; topic "ledger"',
-    properties: {
-      batch: { type: 'integer', description: 'The batch sequence number' },
-      author: { type: 'string', description: 'Account that sent the batch' },
-      batchHash: { type: 'string' },
-      firstPin: { type: 'integer' },
-      pins: { type: 'integer', description: 'Number of pins in the batch' },
-      contexts: { type: 'array', items: { type: 'string' }, description: "Each pin's context, in pin order" },
-      hashes: { type: 'array', items: { type: 'string' }, description: "Each pin's hash, in pin order" },
-      blockNumber: { type: 'integer' },
-      logIndex: { type: 'integer' },
-    },
-    required: ['batch', 'author', 'batchHash', 'firstPin', 'pins', 'blockNumber', 'logIndex'],
-  },
-  PinnedMessageData: {
-    type: 'object',
-    description:
-      'data of message-confirmed and message-rejected (a pin matched with its private message, applied or ignored by the ' +
-      'state machine) and of data-received (a private message from another member); topic is the process type',
-    properties: {
-      messageId: { type: 'string' },
-      kind: { type: 'string', description: 'process-started, step-outcome, step-compensated, cancel-requested, ...' },
-      step: { type: 'string' },
-      author: { type: 'string', description: 'Member that published (pinned) the message' },
-      pin: { type: 'integer', description: 'Global pin number (message-confirmed, message-rejected)' },
-      index: { type: 'integer', description: "Position among the process's pins" },
-      batch: { type: 'integer' },
-      hash: { type: 'string', description: 'keccak256 of the message: the pin' },
-      blockNumber: { type: 'integer' },
-      transactionHash: { type: 'string' },
-      reason: { type: 'string', description: 'Why the message was ignored (message-rejected)' },
-      from: { type: 'string', description: 'Member that sent the data (data-received)' },
-      blobs: {
-        type: 'array',
-        description: 'Blobs the message refers to (data-received): GET /api/v1/data/{id}/blob',
-        items: { type: 'object', properties: { id: { type: 'string' }, hash: { type: 'string' } } },
-      },
-    },
-    required: ['messageId', 'kind', 'author', 'hash'],
-  },
-  MessageEventData: {
-    type: 'object',
-    description: 'data of message-sent and message-received (unpinned private messages); topic "messages"',
-    properties: {
-      id: { type: 'string', format: 'uuid' },
-      author: { type: 'string' },
-      recipients: { type: 'array', items: { type: 'string' } },
-    },
-    required: ['id', 'author', 'recipients'],
-  },
+  EventType: { type: 'string', enum: EVENT_TYPE_NAMES },
+  ...Object.fromEntries(DATA_NAMES.map((name) => [name, dataSchema(name)])),
   Event: {
     type: 'object',
     description: "An entry of the member's event log (FireFly's event shape)",
@@ -133,14 +35,7 @@ const schemas = {
       author: { type: 'string', description: 'The member (or account, for batch-pinned) behind the event' },
       correlator: { type: 'string', description: 'The process id, or the transaction hash of a batch' },
       created: { type: 'string', format: 'date-time' },
-      data: {
-        oneOf: [
-          ref('#/components/schemas/ProcessEventData'),
-          ref('#/components/schemas/BatchPinnedData'),
-          ref('#/components/schemas/PinnedMessageData'),
-          ref('#/components/schemas/MessageEventData'),
-        ],
-      },
+      data: { oneOf: DATA_NAMES.map((name) => ref(`#/components/schemas/${name}`)) },
     },
     required: ['id', 'sequence', 'type', 'namespace', 'topic', 'created'],
   },

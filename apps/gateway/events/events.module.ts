@@ -3,7 +3,7 @@ import { AsyncApiController } from './asyncapi.controller.js';
 import { DeliveryService } from './delivery/delivery.service.js';
 import { EventStreamService } from './event-stream.service.js';
 import { EventsController } from './events.controller.js';
-import { EventsGateway } from './events.gateway.js';
+import { EventsGateway } from './delivery/websockets/events.gateway.js';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller.js';
 import { SubscriptionsService } from './subscriptions/subscriptions.service.js';
 

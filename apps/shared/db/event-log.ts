@@ -1,39 +1,55 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import type { EventData, EventType } from '../events/event-types.js';
 import { APPEND_CHANNEL } from './append-signal.js';
 import { type EventRecord } from './entities.js';
 import { chunks } from './chunks.js';
 import { nowIso } from './data-source.js';
 import { marks, presentValues, sqlRows } from './sql.js';
 
-export interface NewEvent {
+interface EventEnvelope {
   /** Idempotency key: an event whose key is already in the log is not appended again. */
   key: string;
-  type: string;
   processId?: string;
   processType?: string;
   topic: string;
   /** Defaults to `data.author` when that is a string. */
   author?: string;
   correlator?: string;
-  data?: Record<string, unknown>;
 }
+
+/**
+ * An event to append: its `type` one of the catalogue's (events/event-types.ts)
+ * and its `data` of that type's shape. A type the catalogue does not list (a
+ * test's or a benchmark's synthetic events) is written only when asked for by
+ * name: `appendEvents<'bench-synthetic'>(em, events)`.
+ */
+export type NewEvent<Type extends string = EventType> = Type extends EventType
+  ? EventEnvelope & { type: Type; data?: EventData<Type> }
+  : EventEnvelope & { type: Type; data?: Record<string, unknown> };
+
+/** Any event to append, as stored: the columns do not depend on the type. */
+type StoredEvent = EventEnvelope & { type: string; data?: Record<string, unknown> };
 
 /**
  * Appends events inside the caller's transaction. Sequences come from a
  * counter row updated in the same transaction, so they stay gap-free on
  * SQLite and PostgreSQL alike (a rolled-back append takes its numbers back).
  */
-export async function appendEvents(em: EntityManager, events: NewEvent[]): Promise<EventRecord[]> {
-  if (events.length === 0) return [];
+export async function appendEvents<Type extends string = EventType>(
+  em: EntityManager,
+  events: readonly NewEvent<NoInfer<Type>>[],
+): Promise<EventRecord[]> {
+  const stored: readonly StoredEvent[] = events;
+  if (stored.length === 0) return [];
   const known = await presentValues(
     em,
     'events',
     'key',
-    events.map((e) => e.key),
+    stored.map((e) => e.key),
   );
-  const fresh: NewEvent[] = [];
-  for (const e of events)
+  const fresh: StoredEvent[] = [];
+  for (const e of stored)
     if (!known.has(e.key)) {
       known.add(e.key);
       fresh.push(e);

@@ -49,7 +49,7 @@ describe('projectProcess', () => {
   it('writes each pin as message-confirmed or message-rejected, then the process events it caused, same keys as the workflow', () => {
     const { events, pins: projected } = projectProcess('seller', start, pins(1));
     expect(projected).toEqual([100, 101, 102, 103]);
-    expect(events.map((e) => [e.key, e.type, e.data?.step])).toEqual([
+    expect(events.map((e) => [e.key, e.type, e.data && 'step' in e.data ? e.data.step : undefined])).toEqual([
       ['message-confirmed/100', 'message-confirmed', undefined],
       ['p1/seller/1', 'process-started', undefined],
       ['message-confirmed/101', 'message-confirmed', 'place-order'],

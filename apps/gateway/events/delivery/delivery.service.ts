@@ -8,7 +8,7 @@ import { EventStreamService } from '../event-stream.service.js';
 import type { SubscriptionOptions } from '../subscriptions/subscription-spec.js';
 import type { DeliveryTarget } from './delivery-target.js';
 import { SubscriptionDispatcher } from './subscription-dispatcher.js';
-import { WebhookTarget, type WebhookSettings } from './webhook-target.js';
+import { WebhookTarget, type WebhookSettings } from './webhooks/webhook-target.js';
 
 export class AttachError extends Error {}
 

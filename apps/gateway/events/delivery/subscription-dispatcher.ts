@@ -1,21 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { MoreThan, type DataSource } from 'typeorm';
 import { EventRecord } from '../../../shared/db/entities.js';
-import { nowIso, writeOnce } from '../../../shared/db/data-source.js';
-import { SubscriptionDeliveryRecord, SubscriptionRecord } from '../../../shared/db/subscription-entities.js';
+import type { SubscriptionRecord } from '../../../shared/db/subscription-entities.js';
 import type { Logger } from '../../../shared/logger.js';
 import { matchesFilter, parseFilter, type EventFilter } from '../event-filter.js';
 import type { SubscriptionOptions } from '../subscriptions/subscription-spec.js';
-import { DeliveryWindow } from './delivery-window.js';
 import type { Delivery, DeliveryTarget, SubscriptionRef } from './delivery-target.js';
-import { retryDelay } from './retry-policy.js';
+import { OffsetKeeper } from './offset-keeper.js';
 
 /** Events read from the log per query. */
 const PAGE = 1000;
 /** Reading pauses while this many matched events wait for a target. */
 const QUEUE_HIGH = 2 * PAGE;
-/** How often the offset is written, when it moved. */
-const FLUSH_MS = 200;
 /** Most events between the offset and the last read: a stalled event holds reading back beyond this. */
 const MAX_SPAN = 100_000;
 
@@ -28,26 +24,21 @@ interface InFlight {
  * Delivers one durable subscription: reads the log in pages from the stored
  * offset, filters, and balances deliveries across its targets (each event to
  * one target, at most `readAhead` unacked per target). Acks move the offset
- * (a low watermark, written in the background); nacks and failures are
- * offered again with backoff, then dead-lettered; events in flight on a
- * target that goes away go to another. Nothing here waits on a target, so a
- * stalled one holds back only its own window.
+ * and nacks and failures are offered again with backoff, then dead-lettered,
+ * as its OffsetKeeper records them; events in flight on a target that goes
+ * away go to another. Nothing here waits on a target, so a stalled one holds
+ * back only its own window.
  */
 export class SubscriptionDispatcher {
   private filter: EventFilter;
   private options: SubscriptionOptions;
   private readonly ref: SubscriptionRef;
-  private readonly window: DeliveryWindow;
   /** Matched events waiting for a target, in sequence order. */
   private queue: EventRecord[] = [];
   private readonly inFlight = new Map<string, InFlight>();
   private readonly targets = new Map<DeliveryTarget, number>();
-  /** Refusals so far, of events refused at least once. */
-  private readonly attempts = new Map<number, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly flushTimer: NodeJS.Timeout;
   private latest: number;
-  private savedOffset: number;
   private reading = false;
   private closed = false;
   /** Round-robin position among the targets, for ties. */
@@ -59,33 +50,19 @@ export class SubscriptionDispatcher {
     private readonly log: Logger,
     private subscription: SubscriptionRecord,
     latest: number,
-    /** Dead-lettered events past the offset: skipped. */
-    private readonly dead: Set<number>,
-    /** Events refused before a restart, past the offset: attempts so far and when to offer them. */
-    private readonly waiting: Map<number, { attempts: number; at: number }>,
+    private readonly keeper: OffsetKeeper,
   ) {
     this.filter = parseFilter(subscription.filter).filter;
     this.options = subscription.options as unknown as SubscriptionOptions;
     this.ref = { id: subscription.id, namespace: subscription.namespace, name: subscription.name };
-    this.window = new DeliveryWindow(subscription.offset);
-    this.savedOffset = subscription.offset;
     this.latest = latest;
-    this.flushTimer = setInterval(() => void this.flush(), FLUSH_MS);
-    this.flushTimer.unref();
   }
 
   static async open(ds: DataSource, log: Logger, subscription: SubscriptionRecord): Promise<SubscriptionDispatcher> {
-    const rows = await ds.getRepository(SubscriptionDeliveryRecord).find({
-      where: { subscriptionId: subscription.id, sequence: MoreThan(subscription.offset) },
-    });
+    const refusals = await OffsetKeeper.storedRefusals(ds, subscription);
     const last = await ds.getRepository(EventRecord).find({ order: { sequence: 'DESC' }, take: 1 });
-    const dead = new Set(rows.filter((r) => r.state === 'dead').map((r) => r.sequence));
-    const waiting = new Map(
-      rows
-        .filter((r) => r.state !== 'dead')
-        .map((r) => [r.sequence, { attempts: r.attempts, at: Date.parse(r.nextAttempt) }] as const),
-    );
-    const dispatcher = new SubscriptionDispatcher(ds, log, subscription, last[0]?.sequence ?? 0, dead, waiting);
+    const keeper = new OffsetKeeper(ds, log, subscription, refusals);
+    const dispatcher = new SubscriptionDispatcher(ds, log, subscription, last[0]?.sequence ?? 0, keeper);
     void dispatcher.fill();
     return dispatcher;
   }
@@ -100,7 +77,7 @@ export class SubscriptionDispatcher {
 
   status() {
     return {
-      offset: this.window.offset(),
+      offset: this.keeper.offset(),
       inFlight: [...this.inFlight.values()].reduce((n, f) => n + f.delivery.events.length, 0),
       queued: this.queue.length,
       targets: this.targets.size,
@@ -147,11 +124,11 @@ export class SubscriptionDispatcher {
   ack(target: DeliveryTarget, id?: string): boolean {
     const found = this.take(target, id);
     if (found) {
-      for (const event of found) this.settle(event.sequence);
+      for (const event of found) this.keeper.settle(event.sequence);
     } else {
       const index = this.queue.findIndex((e) => e.id === id);
       if (index < 0) return false;
-      this.settle(this.queue.splice(index, 1)[0].sequence);
+      this.keeper.settle(this.queue.splice(index, 1)[0].sequence);
     }
     this.dispatch();
     return true;
@@ -168,26 +145,8 @@ export class SubscriptionDispatcher {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.flushTimer);
     for (const timer of this.timers) clearTimeout(timer);
-    await this.flush();
-  }
-
-  /** Writes the offset when it moved; one UPDATE for any number of acks. */
-  async flush(): Promise<void> {
-    const offset = this.window.offset();
-    if (offset <= this.savedOffset) return;
-    try {
-      await writeOnce(this.ds, (em) =>
-        em.getRepository(SubscriptionRecord).update({ id: this.subscription.id }, { offset }),
-      );
-      this.savedOffset = Math.max(this.savedOffset, offset);
-    } catch (err) {
-      this.log.warn('saving a subscription offset failed; will retry', {
-        subscription: this.subscription.name,
-        error: (err as Error).message,
-      });
-    }
+    await this.keeper.close();
   }
 
   private take(target: DeliveryTarget, id?: string): EventRecord[] | undefined {
@@ -206,49 +165,19 @@ export class SubscriptionDispatcher {
     return flight.delivery.events;
   }
 
-  private settle(sequence: number): void {
-    this.window.leave(sequence);
-    if (this.attempts.delete(sequence))
-      void writeOnce(this.ds, (em) =>
-        em.getRepository(SubscriptionDeliveryRecord).delete({ subscriptionId: this.subscription.id, sequence }),
-      ).catch(() => undefined); // a stale row at or below the offset is ignored on the next start
-  }
-
   private async refused(event: EventRecord, reason: string): Promise<void> {
-    const attempts = (this.attempts.get(event.sequence) ?? 0) + 1;
-    this.attempts.set(event.sequence, attempts);
-    const policy = this.options.retry;
-    const dead = attempts >= policy.count;
-    const delay = dead ? 0 : retryDelay(policy, attempts);
-    const row = {
-      subscriptionId: this.subscription.id,
-      sequence: event.sequence,
-      eventId: event.id,
-      state: dead ? 'dead' : 'retrying',
-      attempts,
-      nextAttempt: new Date(Date.now() + delay).toISOString(),
-      lastError: reason.slice(0, 2000),
-      updated: nowIso(),
-    };
-    try {
-      // Written before the event leaves the window, so the offset never passes an unrecorded dead letter.
-      await writeOnce(this.ds, (em) => em.getRepository(SubscriptionDeliveryRecord).save(row));
-    } catch (err) {
-      this.log.warn('recording a refused delivery failed', { error: (err as Error).message });
-    }
-    if (this.closed) return;
-    if (dead) {
-      this.attempts.delete(event.sequence);
-      this.window.leave(event.sequence);
+    const refusal = await this.keeper.refuse(event, reason, this.options.retry);
+    if (!refusal || this.closed) return;
+    if (refusal.dead) {
       this.log.warn('event dead-lettered', { subscription: this.subscription.name, sequence: event.sequence, reason });
       this.dispatch();
-    } else this.later(event, delay);
+    } else this.later(event, refusal.delayMs);
   }
 
   private later(event: EventRecord, delayMs: number): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (this.closed || !this.window.has(event.sequence)) return;
+      if (this.closed || !this.keeper.has(event.sequence)) return;
       this.requeue(event);
       this.dispatch();
     }, delayMs);
@@ -302,14 +231,14 @@ export class SubscriptionDispatcher {
       };
       if (target.autoack) {
         target.deliver(delivery);
-        for (const event of events) this.settle(event.sequence);
+        for (const event of events) this.keeper.settle(event.sequence);
         continue;
       }
       this.inFlight.set(delivery.id, { delivery, target });
       this.targets.set(target, this.targets.get(target)! + 1);
       target.deliver(delivery);
     }
-    if (this.queue.length < QUEUE_HIGH / 2 && this.window.lastRead < this.latest) void this.fill();
+    if (this.queue.length < QUEUE_HIGH / 2 && this.keeper.lastRead < this.latest) void this.fill();
   }
 
   /** Reads pages of the log into the queue while there is room and something new. */
@@ -320,17 +249,17 @@ export class SubscriptionDispatcher {
       while (
         !this.closed &&
         this.queue.length < QUEUE_HIGH &&
-        this.window.lastRead < this.latest &&
-        this.window.lastRead - this.window.offset() < MAX_SPAN
+        this.keeper.lastRead < this.latest &&
+        this.keeper.lastRead - this.keeper.offset() < MAX_SPAN
       ) {
         const known = this.latest;
         const page = await this.ds.getRepository(EventRecord).find({
-          where: { sequence: MoreThan(this.window.lastRead) },
+          where: { sequence: MoreThan(this.keeper.lastRead) },
           order: { sequence: 'ASC' },
           take: PAGE,
         });
         if (page.length === 0) {
-          if (this.latest === known) this.latest = this.window.lastRead;
+          if (this.latest === known) this.latest = this.keeper.lastRead;
           break;
         }
         this.admit(page);
@@ -349,21 +278,14 @@ export class SubscriptionDispatcher {
   private admit(page: EventRecord[]): void {
     const now = Date.now();
     for (const event of page) {
-      if (!matchesFilter(this.filter, event) || this.dead.delete(event.sequence)) continue;
-      this.window.enter(event.sequence);
-      const waiting = this.waiting.get(event.sequence);
-      if (waiting) {
-        this.waiting.delete(event.sequence);
-        this.attempts.set(event.sequence, waiting.attempts);
-        if (waiting.at > now) {
-          this.later(event, waiting.at - now);
-          continue;
-        }
-      }
-      this.queue.push(event);
+      if (!matchesFilter(this.filter, event)) continue;
+      const hold = this.keeper.admit(event.sequence, now);
+      if (hold === false) continue;
+      if (hold > 0) this.later(event, hold);
+      else this.queue.push(event);
     }
     const last = page[page.length - 1].sequence;
-    this.window.readThrough(last);
+    this.keeper.readThrough(last);
     if (last > this.latest) this.latest = last;
   }
 }

@@ -1,5 +1,5 @@
-import type { Logger } from '../../../shared/logger.js';
-import { deliveredEvent, type Delivery, type DeliveryTarget } from './delivery-target.js';
+import type { Logger } from '../../../../shared/logger.js';
+import { deliveredEvent, type Delivery, type DeliveryTarget } from '../delivery-target.js';
 import { SIGNATURE_HEADER, signBody } from './webhook-signature.js';
 
 export interface WebhookSettings {

@@ -1,6 +1,6 @@
-import { FilterError, parseFilter, type EventFilter } from './event-filter.js';
-import { parseFirstEvent, type FirstEvent } from './subscriptions/subscription-spec.js';
-import { shown } from '../../shared/shown.js';
+import { FilterError, parseFilter, type EventFilter } from '../../event-filter.js';
+import { parseFirstEvent, type FirstEvent } from '../../subscriptions/subscription-spec.js';
+import { shown } from '../../../../shared/shown.js';
 
 /** A validated `start` frame (FireFly's WebSocket protocol). */
 export interface StartFrame {
