@@ -20,6 +20,8 @@ export default defineConfig({
             'test/network/**/*.test.ts',
             'test/worker/**/*.test.ts',
             'test/workflows/**/*.test.ts',
+            // Attacks on a network of their own (the two-member example, app authentication on).
+            'test/attacks/**/*.test.ts',
           ],
           setupFiles: ['test/support/temp-dirs.ts'],
           testTimeout: 120_000,

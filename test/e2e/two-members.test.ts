@@ -1,21 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { once } from 'node:events';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { projectPath } from '../../apps/shared/paths.js';
+import { bearer, jwt, READER, TwoMemberNetwork, WRITER, type TwoMember } from './two-member-network.js';
 
-/**
- * docs/examples/two-members as documented: scripts/two-members.ts with the
- * env files, every port moved by 20,000 (below the kernel's
- * ephemeral range, 32768 and up, where a client's own port could take it).
- */
-const OFFSET = 20_000 + Number(process.env.BATON_E2E_PORT_OFFSET ?? 0);
-const gateway = (member: 'alice' | 'bob') => `http://127.0.0.1:${(member === 'alice' ? 4101 : 4102) + OFFSET}`;
+/** docs/examples/two-members as documented, every port moved by 20,000. */
+let network: TwoMemberNetwork;
+const gateway = (member: TwoMember) => network.gateway(member);
 
 interface View {
   id: string;
@@ -25,54 +15,17 @@ interface View {
   steps: { name: string; member: string; status: string }[];
 }
 
-/** The demo-only credentials of docs/examples/two-members/*.env. */
-const WRITER = { alice: 'demo-only-alice-writer', bob: 'demo-only-bob-writer' };
-const READER = 'demo-only-alice-reader';
-const bearer = (credential: string) => ({ authorization: `Bearer ${credential}` });
-
-/** An HS256 JWT signed with alice's demo secret. */
-function jwt(claims: Record<string, unknown>, secret = 'demo-only-alice-jwt-secret'): string {
-  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
-  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
-}
-
-async function view(member: 'alice' | 'bob', id: string): Promise<View | undefined> {
+async function view(member: TwoMember, id: string): Promise<View | undefined> {
   const res = await fetch(`${gateway(member)}/api/v1/processes/${id}`, { headers: bearer(WRITER[member]) });
   return res.status === 200 ? ((await res.json()) as View) : undefined;
 }
 
 describe('two members on separate ports and databases (docs/examples/two-members)', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'baton-two-members-'));
-  const logFile = join(dataDir, 'two-members.log');
-  const log = () => readFileSync(logFile, 'utf8');
-  let child: ChildProcess;
-
   beforeAll(async () => {
-    const fd = openSync(logFile, 'a');
-    child = spawn(
-      process.execPath,
-      [projectPath('dist', 'scripts', 'two-members.js'), '--port-offset', String(OFFSET), '--data-dir', dataDir],
-      { detached: true, stdio: ['ignore', fd, fd] },
-    );
-    closeSync(fd);
-    const deadline = Date.now() + 240_000;
-    while (!log().includes('TWO MEMBERS READY')) {
-      if (child.exitCode !== null) throw new Error(`two-members exited while starting:\n${log()}`);
-      if (Date.now() > deadline) throw new Error(`two-members did not start in 240 s:\n${log()}`);
-      await sleep(250);
-    }
+    network = await TwoMemberNetwork.start(20_000);
   });
 
-  afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = once(child, 'exit');
-      process.kill(-child.pid!, 'SIGINT');
-      await exited;
-    }
-    if (process.env.BATON_KEEP_E2E_DATA) console.log(`two-members data kept in ${dataDir}`);
-    else rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => network?.stop());
 
   it('runs a trade-settlement between alice and bob to completion at both, with equal digests', async () => {
     const res = await fetch(`${gateway('alice')}/api/v1/processes`, {
