@@ -91,8 +91,16 @@ describe('webhooks', () => {
     for (const id of sent) expect(bodies.filter((b) => b.data?.id === id)).toHaveLength(3);
     await sleep(300);
     expect(receiver.requests).toHaveLength(6);
-    for (const r of receiver.requests) expect(verifySignature(s.secret!, r.body, r.signature)).toBe(true);
+    for (const r of receiver.requests) {
+      expect(r.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+      expect(verifySignature(s.secret!, r.body, r.signature)).toBe(true);
+    }
     expect(verifySignature('not-the-secret', receiver.requests[0].body, receiver.requests[0].signature)).toBe(false);
+    // The same delivery captured and sent again ten minutes later is refused.
+    const replayedAt = Date.now() + 600_000;
+    expect(
+      verifySignature(s.secret!, receiver.requests[0].body, receiver.requests[0].signature, { nowMs: replayedAt }),
+    ).toBe(false);
     expect(bodies[0].subscription.id).toBe(s.id);
     const last = Math.max(...bodies.map((b) => b.sequence));
     await waitFor(async () => ((await getSub(s.id)).offset >= last ? true : undefined), 'the offset');
