@@ -219,6 +219,8 @@ export class LocalNetwork {
       // The demo runs on loopback with demo keys: apps need no credentials
       // unless APP_AUTH=on (with APP_API_KEYS or APP_JWT_SECRET) is exported.
       APP_AUTH: process.env.APP_AUTH ?? 'off',
+      // The demo's apps (and the tests' webhook receivers) listen on loopback, which webhooks may not reach elsewhere.
+      WEBHOOK_ALLOWED_HOSTS: process.env.WEBHOOK_ALLOWED_HOSTS ?? '127.0.0.1,localhost,::1',
     };
   }
 

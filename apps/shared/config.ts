@@ -71,6 +71,14 @@ const DEFAULTS = {
   WS_MAX_FRAMES_PER_SECOND: '100',
   /** Bytes a /ws client may leave unread before the gateway closes its connection (a stalled reader). */
   WS_MAX_BUFFERED_BYTES: '16777216',
+  /** Hosts webhooks may reach though their addresses are not public (loopback, private, link-local…): comma-separated names or addresses, matched against the URL's host as written, never against what a name resolves to. */
+  WEBHOOK_ALLOWED_HOSTS: '',
+  /** Most webhook requests in flight at once from one gateway, taken in turn by the subscriptions waiting (one holds at most half). */
+  WEBHOOK_MAX_CONCURRENT: '50',
+  /** How long a webhook request may take to resolve its host and connect (TLS included), in ms. */
+  WEBHOOK_CONNECT_TIMEOUT_MS: '5000',
+  /** Longest a webhook request may take, the whole answer included, in ms; caps a subscription's requestTimeout. */
+  WEBHOOK_MAX_REQUEST_MS: '30000',
   /** Apps must authenticate to REST and /ws: `on` or `off` (only the local demo turns it off). */
   APP_AUTH: 'on',
   /** App API keys, JSON [{"name","scopes":["read"|"write"],"sha256"}] (`npx baton apikey`); or APP_API_KEYS_FILE. */
@@ -123,6 +131,12 @@ export interface MemberConfig {
   wsMaxConnectionsPerClient: number;
   wsMaxFramesPerSecond: number;
   wsMaxBufferedBytes: number;
+  webhooks: {
+    allowedHosts: string[];
+    maxConcurrent: number;
+    connectTimeoutMs: number;
+    maxRequestMs: number;
+  };
   appAuth: {
     enabled: boolean;
     apiKeys: ApiKeyEntry[];
@@ -170,6 +184,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
+  const webhookMaxConcurrent = int('WEBHOOK_MAX_CONCURRENT');
+  if (webhookMaxConcurrent < 1) throw new ConfigError('WEBHOOK_MAX_CONCURRENT must be at least 1');
   const publicKeyFile = get('APP_JWT_PUBLIC_KEY_FILE');
   let jwtPublicKey = '';
   try {
@@ -210,6 +226,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
     wsMaxConnectionsPerClient: int('WS_MAX_CONNECTIONS_PER_CLIENT'),
     wsMaxFramesPerSecond: int('WS_MAX_FRAMES_PER_SECOND'),
     wsMaxBufferedBytes: int('WS_MAX_BUFFERED_BYTES'),
+    webhooks: {
+      allowedHosts: get('WEBHOOK_ALLOWED_HOSTS')
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+      maxConcurrent: webhookMaxConcurrent,
+      connectTimeoutMs: int('WEBHOOK_CONNECT_TIMEOUT_MS'),
+      maxRequestMs: int('WEBHOOK_MAX_REQUEST_MS'),
+    },
     appAuth: {
       enabled: appAuth === 'on',
       apiKeys,

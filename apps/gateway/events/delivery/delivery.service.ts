@@ -8,6 +8,7 @@ import { EventStreamService } from '../event-stream.service.js';
 import type { SubscriptionOptions } from '../subscriptions/subscription-spec.js';
 import type { DeliveryTarget } from './delivery-target.js';
 import { SubscriptionDispatcher } from './subscription-dispatcher.js';
+import { WebhookSender } from './webhooks/webhook-sender.js';
 import { WebhookTarget, type WebhookSettings } from './webhooks/webhook-target.js';
 
 export class AttachError extends Error {}
@@ -28,6 +29,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnModuleDestroy 
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(CONFIG) private readonly config: MemberConfig,
     @Inject(LOGGER) private readonly log: Logger,
+    private readonly sender: WebhookSender,
     stream: EventStreamService,
   ) {
     this.stopListening = stream.onAppend((latest) => {
@@ -47,6 +49,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnModuleDestroy 
     const all = [...this.dispatchers.values()];
     this.dispatchers.clear();
     await Promise.all(all.map(async (d) => (await d).close()));
+    this.sender.close();
   }
 
   /** Attaches a WebSocket connection to the durable subscription `name`. */
@@ -85,6 +88,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnModuleDestroy 
       const dispatcher = await this.dispatcher(sub);
       const target = new WebhookTarget(
         settings,
+        this.sender,
         (t, id, error) => (error === undefined ? dispatcher.ack(t, id) : dispatcher.nack(t, id, error)),
         this.log,
       );

@@ -8,6 +8,8 @@ import { SubscriptionDeliveryRecord, SubscriptionRecord } from '../../../shared/
 import { ApiError } from '../../common/api-error.js';
 import { DATA_SOURCE } from '../../core/tokens.js';
 import { DeliveryService } from '../delivery/delivery.service.js';
+import { AddressRefused, HostUnresolved } from '../delivery/webhooks/webhook-address.js';
+import { WebhookSender } from '../delivery/webhooks/webhook-sender.js';
 import { matchesFilter, parseFilter } from '../event-filter.js';
 import { eventView } from '../event-view.js';
 import { SpecError, parseSubscriptionSpec, type SubscriptionSpec } from './subscription-spec.js';
@@ -22,11 +24,12 @@ export class SubscriptionsService {
   constructor(
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     private readonly delivery: DeliveryService,
+    private readonly webhooks: WebhookSender,
   ) {}
 
   /** POST: a new subscription; 409 when the name is taken. */
   async create(namespace: string, body: unknown) {
-    const spec = parse(body);
+    const spec = await this.parse(body);
     const repo = this.ds.getRepository(SubscriptionRecord);
     if (await repo.existsBy({ namespace, name: spec.name }))
       throw new ApiError(HttpStatus.CONFLICT, 'subscription-exists', `subscription "${spec.name}" already exists`);
@@ -36,7 +39,7 @@ export class SubscriptionsService {
 
   /** PUT: creates, or replaces transport, filter and options of the subscription of that name (its offset stays). */
   async upsert(namespace: string, body: unknown): Promise<{ created: boolean; view: object }> {
-    const spec = parse(body);
+    const spec = await this.parse(body);
     const repo = this.ds.getRepository(SubscriptionRecord);
     const existing = await repo.findOneBy({ namespace, name: spec.name });
     if (!existing) {
@@ -142,6 +145,31 @@ export class SubscriptionsService {
     return sub;
   }
 
+  /** The body as a spec, its webhook URL checked where it leads (400 otherwise). */
+  private async parse(body: unknown): Promise<SubscriptionSpec> {
+    let spec: SubscriptionSpec;
+    try {
+      spec = parseSubscriptionSpec(body);
+    } catch (err) {
+      if (err instanceof SpecError) throw ApiError.badRequest(err.code, err.message);
+      throw err;
+    }
+    if (spec.options.url === undefined) return spec;
+    try {
+      await this.webhooks.check(spec.options.url);
+    } catch (err) {
+      if (err instanceof AddressRefused)
+        throw ApiError.badRequest(
+          'webhook-address-refused',
+          `options.url ${err.message}: webhooks reach public addresses only, unless WEBHOOK_ALLOWED_HOSTS lists the host`,
+        );
+      if (err instanceof HostUnresolved)
+        throw ApiError.badRequest('webhook-host-unresolved', `options.url: ${err.message}`);
+      throw err;
+    }
+    return spec;
+  }
+
   private async insert(namespace: string, spec: SubscriptionSpec): Promise<SubscriptionRecord> {
     const first = spec.options.firstEvent;
     const latest = async () =>
@@ -171,15 +199,6 @@ export class SubscriptionsService {
     }
     await this.delivery.changed(sub);
     return sub;
-  }
-}
-
-function parse(body: unknown): SubscriptionSpec {
-  try {
-    return parseSubscriptionSpec(body);
-  } catch (err) {
-    if (err instanceof SpecError) throw ApiError.badRequest(err.code, err.message);
-    throw err;
   }
 }
 
