@@ -1,7 +1,7 @@
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hashApiKey, parseApiKeys } from '../../shared/app-keys.js';
-import { AppAuthenticator, AuthError, requireScope } from './app-auth.js';
+import { AppAuthenticator, AuthError, requireScope, requireWriteOrOwner } from './app-auth.js';
 
 const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
@@ -53,6 +53,18 @@ describe('app authentication', () => {
     expect(() => requireScope(report, 'read')).not.toThrow();
     expect(failure(() => requireScope(report, 'write'))).toEqual({ status: 403, code: 'forbidden' });
     expect(() => requireScope({ app: 'w', scopes: ['write'], via: 'jwt' }, 'read')).not.toThrow();
+  });
+
+  it("lets write scope, or the owner with read scope, take a subscription's deliveries", () => {
+    const reader = { app: 'report', scopes: ['read' as const], via: 'api-key' as const };
+    expect(() => requireWriteOrOwner({ ...reader, scopes: ['write'] }, 'erp', 'subscription "s"')).not.toThrow();
+    expect(() => requireWriteOrOwner(reader, 'report', 'subscription "s"')).not.toThrow();
+    expect(failure(() => requireWriteOrOwner(reader, 'erp', 'subscription "s"'))).toEqual({
+      status: 403,
+      code: 'forbidden',
+    });
+    // A subscription from before owners were recorded (or made with APP_AUTH off) has none: write scope only.
+    expect(failure(() => requireWriteOrOwner(reader, null, 'subscription "s"')).status).toBe(403);
   });
 
   it('checks HS256 signatures, expiry, issuer, audience and scopes', () => {

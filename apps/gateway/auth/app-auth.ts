@@ -121,6 +121,20 @@ export function requireScope(principal: AppPrincipal, scope: Scope): void {
   throw new AuthError(403, 'forbidden', `app "${principal.app}" may not ${scope === 'write' ? 'change' : 'read'} here`);
 }
 
+/**
+ * Taking another app's deliveries away from it (attaching to, acking or
+ * nacking its durable subscription) changes state: it needs write scope,
+ * unless the app is the one that created the thing (`owner`, its app name).
+ */
+export function requireWriteOrOwner(principal: AppPrincipal, owner: string | null, what: string): void {
+  if (principal.scopes.includes('write') || (owner !== null && owner === principal.app)) return;
+  throw new AuthError(
+    403,
+    'forbidden',
+    `app "${principal.app}" may not take the deliveries of ${what}: it needs write scope or to own it`,
+  );
+}
+
 function credentialFrom(headers: Record<string, string | string[] | undefined>, url?: string): string | undefined {
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
   const authorization = first(headers.authorization);

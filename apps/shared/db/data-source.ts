@@ -10,6 +10,7 @@ import { Subscriptions1764100000004 } from './migrations/0004-subscriptions.js';
 import { PinContextState1764100000005 } from './migrations/0005-pin-context-state.js';
 import { OutboundPeers1764100000006 } from './migrations/0006-outbound-peers.js';
 import { MessageIdIndex1764100000007 } from './migrations/0007-message-id-index.js';
+import { SubscriptionOwner1764100000008 } from './migrations/0008-subscription-owner.js';
 import { isPostgresUrl, memberDatabaseUrl } from './postgres.js';
 
 /** Numbered migrations, oldest first. Schema changes only ever go through here. */
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   PinContextState1764100000005,
   OutboundPeers1764100000006,
   MessageIdIndex1764100000007,
+  SubscriptionOwner1764100000008,
 ];
 
 /** How long a SQLite writer waits for another process of the member to finish its write (the busy timeout). */

@@ -15,6 +15,12 @@ export class SubscriptionRecord {
   @Column({ type: 'simple-json' }) options!: Record<string, unknown>;
   /** HMAC-SHA256 key of webhook signatures; null for WebSocket subscriptions. */
   @Column({ type: 'varchar', length: 100, nullable: true }) secret!: string | null;
+  /**
+   * The app that created it (its API key's name or its JWT's `sub`): it may
+   * attach, ack and nack with read scope alone. Null when created with
+   * APP_AUTH off, or before owners were recorded: then write scope only.
+   */
+  @Column({ type: 'varchar', length: 100, nullable: true }) owner!: string | null;
   /** Low watermark: every event up to this sequence is acked, dead-lettered or filtered out. */
   @Column({ type: 'integer' }) offset!: number;
   @Column({ type: 'varchar', length: 30 }) created!: string;

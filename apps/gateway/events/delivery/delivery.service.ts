@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { MemberConfig } from '../../../shared/config.js';
 import { SubscriptionRecord } from '../../../shared/db/subscription-entities.js';
 import type { Logger } from '../../../shared/logger.js';
+import { requireWriteOrOwner, type AppPrincipal } from '../../auth/app-auth.js';
 import { CONFIG, DATA_SOURCE, LOGGER } from '../../core/tokens.js';
 import { EventStreamService } from '../event-stream.service.js';
 import type { SubscriptionOptions } from '../subscriptions/subscription-spec.js';
@@ -52,10 +53,22 @@ export class DeliveryService implements OnApplicationBootstrap, OnModuleDestroy 
     this.sender.close();
   }
 
-  /** Attaches a WebSocket connection to the durable subscription `name`. */
-  async attach(namespace: string, name: string, target: DeliveryTarget): Promise<SubscriptionDispatcher> {
+  /**
+   * Attaches a WebSocket connection to the durable subscription `name`. The
+   * connection's acks and nacks (and so its dead letters) reach only the
+   * subscriptions it is attached to, so this is where they are authorised:
+   * `principal` (undefined with APP_AUTH off) needs write scope or to be the
+   * app that created the subscription (AuthError, 403, otherwise).
+   */
+  async attach(
+    namespace: string,
+    name: string,
+    target: DeliveryTarget,
+    principal?: AppPrincipal,
+  ): Promise<SubscriptionDispatcher> {
     const sub = await this.ds.getRepository(SubscriptionRecord).findOneBy({ namespace, name });
     if (!sub) throw new AttachError(`no subscription "${name}" in namespace "${namespace}"`);
+    if (principal) requireWriteOrOwner(principal, sub.owner, `subscription "${name}"`);
     if (sub.transport !== 'websockets')
       throw new AttachError(`subscription "${name}" delivers by ${sub.transport}, not websockets`);
     const dispatcher = await this.dispatcher(sub);

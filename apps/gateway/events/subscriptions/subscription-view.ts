@@ -3,7 +3,8 @@ import type { SubscriptionOptions } from './subscription-spec.js';
 
 /**
  * A subscription as the API shows it (FireFly's shape), its options in the
- * form a PUT accepts back. The webhook secret is shown only when created.
+ * form a PUT accepts back, with the app that created it (`owner`). The
+ * webhook secret is never here: only the answer that made it carries it.
  */
 export function subscriptionView(sub: SubscriptionRecord, offset = sub.offset) {
   const o = sub.options as unknown as SubscriptionOptions;
@@ -12,6 +13,7 @@ export function subscriptionView(sub: SubscriptionRecord, offset = sub.offset) {
     namespace: sub.namespace,
     name: sub.name,
     transport: sub.transport,
+    ...(sub.owner ? { owner: sub.owner } : {}),
     filter: sub.filter,
     options: {
       firstEvent: o.firstEvent,

@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { MemberConfig } from '../../../shared/config.js';
+import type { AuthenticatedRequest } from '../../auth/app-auth.guard.js';
 import { ApiError } from '../../common/api-error.js';
 import { ApiErrors } from '../../common/api-docs.js';
 import { CONFIG } from '../../core/tokens.js';
@@ -28,16 +29,21 @@ export class SubscriptionsController {
   @ApiBody({ schema: SUBSCRIPTION_BODY_SCHEMA })
   @ApiErrors(409)
   @ApiOperation({ summary: 'Create a durable subscription (the answer carries the webhook secret, once)' })
-  create(@Param('ns') ns: string, @Body() body: unknown) {
-    return this.subscriptions.create(this.namespace(ns), body);
+  create(@Param('ns') ns: string, @Body() body: unknown, @Req() req: AuthenticatedRequest) {
+    return this.subscriptions.create(this.namespace(ns), body, ownerOf(req));
   }
 
   @Put()
   @ApiParam(NS)
   @ApiBody({ schema: SUBSCRIPTION_BODY_SCHEMA })
-  @ApiOperation({ summary: 'Create or replace the subscription of that name (its offset stays)' })
-  async upsert(@Param('ns') ns: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
-    const { created, view } = await this.subscriptions.upsert(this.namespace(ns), body);
+  @ApiOperation({ summary: 'Create or replace the subscription of that name (its offset and owner stay)' })
+  async upsert(
+    @Param('ns') ns: string,
+    @Body() body: unknown,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { created, view } = await this.subscriptions.upsert(this.namespace(ns), body, ownerOf(req));
     res.status(created ? 201 : 200);
     return view;
   }
@@ -66,6 +72,14 @@ export class SubscriptionsController {
     await this.subscriptions.delete(this.namespace(ns), id);
   }
 
+  @Post(':id/secret')
+  @ApiParam(NS)
+  @ApiParam(ID)
+  @ApiOperation({ summary: "Replace a webhook subscription's secret (the answer carries the new one, once)" })
+  rotateSecret(@Param('ns') ns: string, @Param('id') id: string) {
+    return this.subscriptions.rotateSecret(this.namespace(ns), id);
+  }
+
   @Get(':id/events')
   @ApiParam(NS)
   @ApiParam(ID)
@@ -86,4 +100,9 @@ export class SubscriptionsController {
     if (ns !== this.config.networkNamespace) throw ApiError.notFound('unknown-namespace', `no namespace "${ns}"`);
     return ns;
   }
+}
+
+/** The app a subscription is created for: it may later take its deliveries with read scope alone. */
+function ownerOf(req: AuthenticatedRequest): string | null {
+  return req.appPrincipal?.app ?? null;
 }

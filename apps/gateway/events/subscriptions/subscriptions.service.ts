@@ -27,29 +27,38 @@ export class SubscriptionsService {
     private readonly webhooks: WebhookSender,
   ) {}
 
-  /** POST: a new subscription; 409 when the name is taken. */
-  async create(namespace: string, body: unknown) {
+  /**
+   * POST: a new subscription, owned by `owner` (the app creating it); 409
+   * when the name is taken. The answer carries the webhook secret: the only
+   * time it is shown.
+   */
+  async create(namespace: string, body: unknown, owner: string | null) {
     const spec = await this.parse(body);
     const repo = this.ds.getRepository(SubscriptionRecord);
     if (await repo.existsBy({ namespace, name: spec.name }))
       throw new ApiError(HttpStatus.CONFLICT, 'subscription-exists', `subscription "${spec.name}" already exists`);
-    const sub = await this.insert(namespace, spec);
+    const sub = await this.insert(namespace, spec, owner);
     return { ...subscriptionView(sub), ...secretOf(sub) };
   }
 
-  /** PUT: creates, or replaces transport, filter and options of the subscription of that name (its offset stays). */
-  async upsert(namespace: string, body: unknown): Promise<{ created: boolean; view: object }> {
+  /**
+   * PUT: creates, or replaces transport, filter and options of the
+   * subscription of that name (its offset and owner stay). The webhook
+   * secret is in the answer only when this request made it.
+   */
+  async upsert(namespace: string, body: unknown, owner: string | null): Promise<{ created: boolean; view: object }> {
     const spec = await this.parse(body);
     const repo = this.ds.getRepository(SubscriptionRecord);
     const existing = await repo.findOneBy({ namespace, name: spec.name });
     if (!existing) {
-      const sub = await this.insert(namespace, spec);
+      const sub = await this.insert(namespace, spec, owner);
       return { created: true, view: { ...subscriptionView(sub), ...secretOf(sub) } };
     }
     existing.transport = spec.transport;
     existing.filter = spec.filter;
     existing.options = spec.options as unknown as Record<string, unknown>;
-    if (spec.transport === 'webhooks' && !existing.secret) existing.secret = newSecret();
+    const made = spec.transport === 'webhooks' && !existing.secret;
+    if (made) existing.secret = newSecret();
     existing.updated = nowIso();
     const { transport, filter, options, secret, updated } = existing;
     // simple-json columns are typed loosely by TypeORM's update; these are complete values.
@@ -63,7 +72,23 @@ export class SubscriptionsService {
       } as QueryDeepPartialEntity<SubscriptionRecord>),
     );
     await this.delivery.changed(existing);
-    return { created: false, view: { ...subscriptionView(existing), ...secretOf(existing) } };
+    return { created: false, view: { ...subscriptionView(existing), ...(made ? secretOf(existing) : {}) } };
+  }
+
+  /**
+   * A new webhook secret, in this answer only; the old one stops signing at
+   * once (a receiver being switched over accepts both for a while).
+   */
+  async rotateSecret(namespace: string, idOrName: string) {
+    const sub = await this.find(namespace, idOrName);
+    if (sub.transport !== 'webhooks')
+      throw ApiError.badRequest('not-a-webhook', `subscription "${sub.name}" delivers by ${sub.transport}: no secret`);
+    sub.secret = newSecret();
+    sub.updated = nowIso();
+    const { secret, updated } = sub;
+    await writeOnce(this.ds, (em) => em.getRepository(SubscriptionRecord).update({ id: sub.id }, { secret, updated }));
+    await this.delivery.changed(sub);
+    return { id: sub.id, name: sub.name, secret };
   }
 
   async list(namespace: string, query: { name?: string; transport?: string; limit: number; skip: number }) {
@@ -170,7 +195,7 @@ export class SubscriptionsService {
     return spec;
   }
 
-  private async insert(namespace: string, spec: SubscriptionSpec): Promise<SubscriptionRecord> {
+  private async insert(namespace: string, spec: SubscriptionSpec, owner: string | null): Promise<SubscriptionRecord> {
     const first = spec.options.firstEvent;
     const latest = async () =>
       (await this.ds.getRepository(EventRecord).find({ order: { sequence: 'DESC' }, take: 1 }))[0]?.sequence ?? 0;
@@ -183,6 +208,7 @@ export class SubscriptionsService {
       filter: spec.filter,
       options: spec.options as unknown as Record<string, unknown>,
       secret: spec.transport === 'webhooks' ? newSecret() : null,
+      owner,
       // The offset is the last sequence already taken care of: where delivery starts after.
       offset: first === 'oldest' ? 0 : first === 'newest' ? await latest() : Math.max(0, first - 1),
       created: now,
@@ -206,7 +232,7 @@ function newSecret(): string {
   return randomBytes(32).toString('hex');
 }
 
-/** The webhook secret, shown in the answers to POST and PUT only. */
+/** The webhook secret, shown only in the answer of the request that made it. */
 function secretOf(sub: SubscriptionRecord): { secret?: string } {
   return sub.secret ? { secret: sub.secret } : {};
 }

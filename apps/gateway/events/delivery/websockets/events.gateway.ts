@@ -6,7 +6,7 @@ import type { WebSocket } from 'ws';
 import type { MemberConfig } from '../../../../shared/config.js';
 import { frameText } from '../../../../shared/ws-frame.js';
 import type { Logger } from '../../../../shared/logger.js';
-import { AppAuthenticator, AuthError, requireScope } from '../../../auth/app-auth.js';
+import { AppAuthenticator, AuthError, requireScope, type AppPrincipal } from '../../../auth/app-auth.js';
 import { CONFIG, LOGGER } from '../../../core/tokens.js';
 import { deliveryBody, type Delivery, type DeliveryTarget } from '../delivery-target.js';
 import { AttachError, DeliveryService } from '../delivery.service.js';
@@ -30,6 +30,8 @@ interface Connection {
   closed: boolean;
   /** The client's address, counted in the per-client connection bound. */
   address: string;
+  /** Who connected (undefined with APP_AUTH off): attaching to a durable subscription checks it. */
+  principal?: AppPrincipal;
   /** False when the connection has sent frames faster than its rate allows. */
   takeFrame: () => boolean;
   /**
@@ -66,9 +68,11 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
 
   handleConnection(client: WebSocket, request?: IncomingMessage): void {
     const address = request?.socket.remoteAddress ?? 'unknown';
+    let principal: AppPrincipal | undefined;
     if (this.config.appAuth.enabled) {
       try {
-        requireScope(this.authenticator.authenticate(request?.headers ?? {}, request?.url), 'read');
+        principal = this.authenticator.authenticate(request?.headers ?? {}, request?.url);
+        requireScope(principal, 'read');
       } catch (err) {
         if (!(err instanceof AuthError)) throw err;
         return client.close(POLICY_VIOLATION, `${err.code}: ${err.message}`.slice(0, 120));
@@ -83,6 +87,7 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
       durable: [],
       closed: false,
       address,
+      principal,
       takeFrame: this.limits.frameBucket(),
       owed: 0,
     });
@@ -156,8 +161,12 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
     };
     let dispatcher: SubscriptionDispatcher;
     try {
-      dispatcher = await this.delivery.attach(start.namespace, start.name!, target);
+      const principal = this.connections.get(client)?.principal;
+      dispatcher = await this.delivery.attach(start.namespace, start.name!, target, principal);
     } catch (err) {
+      // A refusal names its code as the 401/403 close reasons do: `forbidden: …`.
+      if (err instanceof AuthError)
+        return this.send(client, { type: 'protocol_error', error: `${err.code}: ${err.message}` });
       if (!(err instanceof AttachError)) this.log.error('attaching to a subscription failed', { error: String(err) });
       return this.send(client, { type: 'protocol_error', error: (err as Error).message });
     }
