@@ -162,7 +162,7 @@ export function buildAsyncApiDocument() {
       description:
         "The member's event log over WebSocket (FireFly's protocol): send a start frame, receive events, ack or nack " +
         'those of durable subscriptions. Webhook subscriptions POST the same EventDelivery (an array with batch), ' +
-        'signed in the x-baton-signature header (sha256=<hex HMAC-SHA256 of the raw body under the subscription secret>).',
+        'signed in the x-baton-signature header (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." and the raw body under the subscription secret>: refuse an old t).',
     },
     defaultContentType: 'application/json',
     servers: {
