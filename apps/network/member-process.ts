@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadConfig } from '../shared/config.js';
+import { loadConfig, type MemberConfig } from '../shared/config.js';
 import { projectPath } from '../shared/paths.js';
 import { whenUnresponsive } from './health-probe.js';
 
@@ -120,7 +120,7 @@ export class MemberProcess {
 
   /** The process's `/healthz`, where its own settings put it; undefined when it has none. */
   private healthUrlOf(): string | undefined {
-    let config;
+    let config: MemberConfig;
     try {
       config = loadConfig(this.env);
     } catch (err) {
