@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs, parseEnv } from 'node:util';
 import { LocalChain } from '../apps/network/local-chain.js';
+import { memberUnresponsiveMsFromEnv } from '../apps/network/local-network.js';
 import { MemberProcess } from '../apps/network/member-process.js';
 import { findOrInstallTemporalCli } from '../apps/network/temporal-cli.js';
 import { TemporalDevServer } from '../apps/network/temporal-server.js';
@@ -83,6 +84,7 @@ async function waitForGateway(url: string, processes: MemberProcess[], timeoutMs
 async function main(): Promise<void> {
   const envs = MEMBERS.map((m) => memberEnv(m.name));
   const [first] = envs;
+  const unresponsiveAfterMs = memberUnresponsiveMsFromEnv();
   for (const [i, env] of envs.entries()) {
     if (env.MEMBER_KEY !== MEMBERS[i].account.privateKey)
       throw new Error(`${MEMBERS[i].name}.env: MEMBER_KEY is not dev account #${i + 1}`);
@@ -127,8 +129,9 @@ async function main(): Promise<void> {
       if (env.DATABASE_URL && args['data-dir']) await dropPostgresDatabase(env.DATABASE_URL);
       if (env.DATABASE_URL) await ensurePostgresDatabase(env.DATABASE_URL);
       await (await openDatabase({ databaseUrl: env.DATABASE_URL, sqlitePath: env.SQLITE_PATH }, true)).destroy();
+      const logDir = join(dataDir, 'logs');
       for (const role of ['worker', 'gateway'] as const)
-        processes.push(MemberProcess.start({ member: MEMBERS[i].name, role, env, logDir: join(dataDir, 'logs'), log }));
+        processes.push(MemberProcess.start({ member: MEMBERS[i].name, role, env, logDir, log, unresponsiveAfterMs }));
     }
     await Promise.all(envs.map((env) => waitForGateway(env.PUBLIC_URL, processes)));
   } catch (err) {

@@ -30,6 +30,8 @@ export interface LocalNetworkOptions {
   temporalNice: number;
   /** Silence after which the dev server is restarted (TemporalDevServerOptions.unresponsiveAfterMs); 0: never. */
   temporalUnresponsiveMs: number;
+  /** Time without a 200 from its /healthz after which a gateway or worker is restarted (MemberProcessOptions.unresponsiveAfterMs); 0: never. */
+  memberUnresponsiveMs: number;
   log: (line: string) => void;
 }
 
@@ -53,8 +55,15 @@ export function localNetworkOptionsFromEnv(env = process.env, log: (line: string
       env.BATON_TEMPORAL_UNRESPONSIVE_MS ?? '30000',
       'of milliseconds',
     ),
+    memberUnresponsiveMs: memberUnresponsiveMsFromEnv(env),
     log,
   };
+}
+
+/** BATON_MEMBER_UNRESPONSIVE_MS, read by both launchers (this one and scripts/two-members.ts). */
+export function memberUnresponsiveMsFromEnv(env = process.env): number {
+  const value = env.BATON_MEMBER_UNRESPONSIVE_MS ?? String(DEFAULT_MEMBER_UNRESPONSIVE_MS);
+  return wholeNumber('BATON_MEMBER_UNRESPONSIVE_MS', value, 'of milliseconds');
 }
 
 /**
@@ -64,6 +73,13 @@ export function localNetworkOptionsFromEnv(env = process.env, log: (line: string
  * every event reached apps that much later (docs/benchmarks-history.md, seventh round).
  */
 const DEFAULT_TEMPORAL_NICE = 5;
+
+/**
+ * How long a member process may go without answering its /healthz: what a
+ * Kubernetes liveness probe allows with its defaults (every 10 s, three
+ * failures in a row), long beside any pause of a loaded but sound process.
+ */
+const DEFAULT_MEMBER_UNRESPONSIVE_MS = 30_000;
 
 /** A setting that must be a whole number from 0 to `max`; `what` ends its error message. */
 function wholeNumber(name: string, value: string, what: string, max = Infinity): number {
@@ -152,8 +168,11 @@ export class LocalNetwork {
       if (env.DATABASE_URL && (await ensurePostgresDatabase(env.DATABASE_URL)))
         log(`      created database ${databaseNameOf(env.DATABASE_URL)}`);
       await (await openDatabase({ databaseUrl: env.DATABASE_URL, sqlitePath: env.SQLITE_PATH }, true)).destroy();
+      const unresponsiveAfterMs = this.options.memberUnresponsiveMs;
       for (const role of ['worker', 'gateway'] as const)
-        this.members.push(MemberProcess.start({ member: name, role, env, logDir: join(dataDir, 'logs'), log }));
+        this.members.push(
+          MemberProcess.start({ member: name, role, env, logDir: join(dataDir, 'logs'), log, unresponsiveAfterMs }),
+        );
     }
     await Promise.all(DEMO_MEMBERS.map((m) => waitForGateway(this.gatewayUrl(m), this.members)));
   }

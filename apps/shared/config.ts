@@ -53,6 +53,10 @@ const DEFAULTS = {
   HOST: '127.0.0.1',
   /** Worker's /metrics, /healthz and /readyz port (on HOST); empty: PORT + 100, 0: off. */
   METRICS_PORT: '',
+  /** An event loop blocked longer than this, in ms, fails /healthz (503) for HEALTH_STALL_WINDOW_MS, so a loop that keeps stalling is restarted; 0: never. */
+  HEALTH_STALL_MS: '2000',
+  /** How long /healthz fails from the start of such a stall, in ms; at least the liveness probe's period, so that a stall each period fails every probe. */
+  HEALTH_STALL_WINDOW_MS: '10000',
   /** This gateway's URL as other members reach it (registered in the Sequencer). */
   PUBLIC_URL: '',
   /** Most bytes accepted in one JSON request body. */
@@ -122,6 +126,8 @@ export interface MemberConfig {
   port: number;
   host: string;
   metricsPort: number;
+  healthStallMs: number;
+  healthStallWindowMs: number;
   publicUrl: string;
   maxBodyBytes: number;
   maxBlobBytes: number;
@@ -217,6 +223,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
     port,
     host,
     metricsPort: get('METRICS_PORT') === '' ? port + 100 : int('METRICS_PORT'),
+    healthStallMs: int('HEALTH_STALL_MS'),
+    healthStallWindowMs: int('HEALTH_STALL_WINDOW_MS'),
     publicUrl: (get('PUBLIC_URL') || `http://${host}:${port}`).replace(/\/$/, ''),
     maxBodyBytes: int('MAX_BODY_BYTES'),
     maxBlobBytes: int('MAX_BLOB_BYTES'),

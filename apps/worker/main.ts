@@ -5,6 +5,7 @@ import { TASK_QUEUE } from '../../workflows/definitions.js';
 import { SequencerClient } from '../shared/chain/sequencer.js';
 import { loadConfig } from '../shared/config.js';
 import { openDatabase } from '../shared/db/data-source.js';
+import { EventLoopStalls } from '../shared/event-loop-stalls.js';
 import { createLogger } from '../shared/logger.js';
 import { projectPath } from '../shared/paths.js';
 import { createProcessActivities } from './activities/process.activities.js';
@@ -75,12 +76,18 @@ async function main(): Promise<void> {
       return { ready: false, reason: age === undefined ? 'no ledger read yet' : `last ledger read ${age} ms ago` };
     return { ready: true };
   };
+  const stalls = EventLoopStalls.start({ stallMs: config.healthStallMs, windowMs: config.healthStallWindowMs });
   // Without its metrics port the worker still works: say so loudly rather than stop it.
   const health =
     config.metricsPort > 0
-      ? await HealthServer.start({ port: config.metricsPort, host: config.host, metrics, readiness, log }).catch(
-          (err: unknown) => void log.error('metrics and health endpoints not started', { error: String(err) }),
-        )
+      ? await HealthServer.start({
+          port: config.metricsPort,
+          host: config.host,
+          metrics,
+          readiness,
+          stalls,
+          log,
+        }).catch((err: unknown) => void log.error('metrics and health endpoints not started', { error: String(err) }))
       : undefined;
 
   let stopping = false;
@@ -97,6 +104,7 @@ async function main(): Promise<void> {
   await worker.run();
   await pipeline.stop(log);
   await health?.stop();
+  stalls.stop();
   await clientConnection.close();
   await connection.close();
   sequencer.destroy();

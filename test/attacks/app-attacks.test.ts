@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { TwoMemberNetwork } from '../e2e/two-member-network.js';
+import { hangAttacks } from './hang.js';
 import { webhookAttacks } from './webhooks.js';
 
 /**
@@ -24,4 +25,6 @@ describe('apps that misbehave cannot crash, freeze or overreach a gateway', () =
 
   // One line per attack family (<family>.ts beside this file), each `(network) => void` declaring its describe blocks.
   webhookAttacks(network);
+  // Last: it freezes and restarts bob's gateway.
+  hangAttacks(network);
 });

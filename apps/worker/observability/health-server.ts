@@ -1,4 +1,6 @@
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EventLoopStalls } from '../../shared/event-loop-stalls.js';
 import type { Logger } from '../../shared/logger.js';
 import type { WorkerMetrics } from './metrics.js';
 
@@ -9,17 +11,24 @@ export interface Readiness {
 
 /**
  * The worker's own small HTTP server (it has no gateway): `/metrics`
- * (Prometheus text), `/healthz` (liveness: 200 while the process serves) and
- * `/readyz` (200 when `readiness()` says ready, else 503 with the reason).
+ * (Prometheus text), `/healthz` (liveness: 200 while the process serves and
+ * its event loop has not stalled lately, see EventLoopStalls) and `/readyz`
+ * (200 when `readiness()` says ready, else 503 with the reason).
  */
 export class HealthServer {
   private constructor(private readonly server: Server) {}
+
+  /** Where it listens (port 0 in `start` takes a free port). */
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
 
   static async start(options: {
     port: number;
     host: string;
     metrics: WorkerMetrics;
     readiness: () => Readiness;
+    stalls: EventLoopStalls;
     log: Logger;
   }): Promise<HealthServer> {
     const server = createServer((req, res) => {
@@ -28,7 +37,10 @@ export class HealthServer {
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       };
       if (req.method !== 'GET') return json(405, { error: 'only GET' });
-      if (path === '/healthz') return json(200, { status: 'ok' });
+      if (path === '/healthz') {
+        const { httpStatus, body } = options.stalls.liveness();
+        return json(httpStatus, body);
+      }
       if (path === '/readyz') {
         const r = options.readiness();
         return json(r.ready ? 200 : 503, r.ready ? { status: 'ready' } : { status: 'not-ready', reason: r.reason });
