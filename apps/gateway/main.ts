@@ -7,6 +7,7 @@ import { loadConfig } from '../shared/config.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { AppModule } from './app.module.js';
+import { answerClientErrorsAsJson } from './common/client-errors.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { jsonDepthLimit } from './common/json-depth.js';
 import { NestLoggerAdapter } from './common/nest-logger.js';
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     },
   });
   app.useGlobalFilters(new ErrorFilter(log));
+  answerClientErrorsAsJson(app.getHttpServer());
   app.useGlobalPipes(validationPipe());
   const openapi = new DocumentBuilder()
     .setTitle(`Baton gateway (${config.memberName})`)
