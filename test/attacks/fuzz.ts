@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, WRITER, type TwoMember, type TwoMemberNetwork } from '../e2e/two-member-network.js';
 import { fire, NS, shot } from './fuzz-requests.js';
-import { expectStillServing } from './serving.js';
+import { expectStillServing, startTrade } from './serving.js';
 
 /**
  * Handler-level fuzzing (issue 25): generated requests, with generated
@@ -15,21 +15,6 @@ import { expectStillServing } from './serving.js';
  */
 const RUNS = Number(process.env.BATON_FUZZ_RUNS ?? 200);
 const TIME_LIMIT_MS = 90_000;
-
-/** A trade started at alice with bob, for the fuzzer's requests to name. */
-async function startedTrade(network: TwoMemberNetwork): Promise<string> {
-  const res = await fetch(`${network.gateway('alice')}/api/v1/processes`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...bearer(WRITER.alice) },
-    body: JSON.stringify({
-      type: 'trade-settlement',
-      input: { item: 'steel', quantity: 1, amount: 10 },
-      participants: { buyer: 'alice', seller: 'bob', bank: 'alice' },
-    }),
-  });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { id: string }).id;
-}
 
 /** Subscriptions at a member now, by name: those the fuzzer adds are deleted afterwards. */
 async function subscriptionNames(network: TwoMemberNetwork, member: TwoMember): Promise<Map<string, string>> {
@@ -45,7 +30,7 @@ export function fuzzAttacks(network: () => TwoMemberNetwork): void {
     const before = new Map<TwoMember, Map<string, string>>();
     let processId = '';
     beforeAll(async () => {
-      processId = await startedTrade(network());
+      processId = await startTrade(network());
       for (const m of ['alice', 'bob'] as const) before.set(m, await subscriptionNames(network(), m));
     });
     afterAll(async () => {

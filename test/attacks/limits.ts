@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { bearer, jwt, READER, WRITER, type TwoMemberNetwork } from '../e2e/two-member-network.js';
-import { errorOf, expectStillServing } from './serving.js';
+import { errorOf, expectStillServing, startTrade } from './serving.js';
 
 /**
  * Issue 25, item 6: floods, costly reads, unpaged lists and bodies that
@@ -120,16 +120,7 @@ export function limitAttacks(network: () => TwoMemberNetwork): void {
 
     it('pages dead letters by after and limit, at most 1000 a page', async () => {
       const writer = { 'content-type': 'application/json', ...bearer(WRITER.alice) };
-      const started = await fetch(`${alice()}/api/v1/processes`, {
-        method: 'POST',
-        headers: writer,
-        body: JSON.stringify({
-          type: 'trade-settlement',
-          input: { item: 'steel', quantity: 1, amount: 10 },
-          participants: { buyer: 'alice', seller: 'bob', bank: 'alice' },
-        }),
-      });
-      const { id } = (await started.json()) as { id: string };
+      const id = await startTrade(network());
       // Every event of that process goes to a closed port once, then to the dead letters.
       const created = await fetch(`${alice()}/api/v1/namespaces/${NS}/subscriptions`, {
         method: 'POST',

@@ -41,10 +41,12 @@ export function throttlerOptions(
     const req = context.switchToHttp().getRequest<Request>();
     let client = clients.get(req);
     if (!client) {
+      const memberRoute =
+        reflector.getAllAndOverride<boolean>(MEMBER_ROUTE, [context.getHandler(), context.getClass()]) === true;
       client = requestClient(rateLimits, {
-        memberRoute:
-          reflector.getAllAndOverride<boolean>(MEMBER_ROUTE, [context.getHandler(), context.getClass()]) === true,
-        app: appOf(authenticator, req),
+        memberRoute,
+        // Member routes are counted by address: no token of theirs is worth verifying.
+        app: memberRoute ? undefined : appOf(authenticator, req),
         address: normalizeIp(req.ip ?? req.socket.remoteAddress ?? 'unknown', 64),
         appAuth: config.appAuth.enabled,
       });
