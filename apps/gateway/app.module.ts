@@ -3,6 +3,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { CoreModule } from './core/core.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DataModule } from './data/data.module.js';
+import { RateLimitModule } from './limits/rate-limit.module.js';
 import { EventsModule } from './events/events.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -14,6 +15,8 @@ import { StatusController } from './status/status.controller.js';
 @Module({
   imports: [
     CoreModule,
+    // Before AuthModule: its guard runs first, so refused credentials are rate limited too.
+    RateLimitModule,
     AuthModule,
     ProcessesModule,
     NetworkModule,

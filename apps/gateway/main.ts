@@ -7,7 +7,9 @@ import { loadConfig } from '../shared/config.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { AppModule } from './app.module.js';
+import { answerClientErrorsAsJson } from './common/client-errors.js';
 import { ErrorFilter } from './common/error.filter.js';
+import { jsonDepthLimit } from './common/json-depth.js';
 import { NestLoggerAdapter } from './common/nest-logger.js';
 import { validationPipe } from './common/validation.js';
 import { DIRECTORY, LOGGER } from './core/tokens.js';
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
   const log = app.get<Logger>(LOGGER);
   app.use(app.get(GatewayMetrics).httpMiddleware());
   app.useBodyParser('json', { limit: config.maxBodyBytes });
+  app.use(jsonDepthLimit);
   app.useWebSocketAdapter(new WsAdapter(app));
   // The dashboard of one member reads (GET only) the process views of the
   // others, e.g. their Temporal UI links; only pages served by members may.
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
     },
   });
   app.useGlobalFilters(new ErrorFilter(log));
+  answerClientErrorsAsJson(app.getHttpServer());
   app.useGlobalPipes(validationPipe());
   const openapi = new DocumentBuilder()
     .setTitle(`Baton gateway (${config.memberName})`)

@@ -83,6 +83,16 @@ const DEFAULTS = {
   WEBHOOK_CONNECT_TIMEOUT_MS: '5000',
   /** Longest a webhook request may take, the whole answer included, in ms; caps a subscription's requestTimeout. */
   WEBHOOK_MAX_REQUEST_MS: '30000',
+  /** The window the REST request limits below count over, in ms: a client over its limit is answered 429 until its window frees (Retry-After). */
+  RATE_LIMIT_WINDOW_MS: '10000',
+  /** REST requests one app (its API key, or its JWT subject) may make per window; with APP_AUTH off, one client address; 0: no limit. */
+  RATE_LIMIT_APP_REQUESTS: '3000',
+  /** REST requests per window from one client address without valid app credentials (status, metrics, refused credentials); 0: no limit. */
+  RATE_LIMIT_ANONYMOUS_REQUESTS: '300',
+  /** Signed member-to-member requests (messages, blobs, data requests) per window from one address; 0: no limit. */
+  RATE_LIMIT_MEMBER_REQUESTS: '10000',
+  /** How long GET /api/v1/status and /readyz answer from their last probe, in ms (callers meanwhile share one probe); 0: a probe per request. */
+  STATUS_CACHE_MS: '1000',
   /** Apps must authenticate to REST and /ws: `on` or `off` (only the local demo turns it off). */
   APP_AUTH: 'on',
   /** App API keys, JSON [{"name","scopes":["read"|"write"],"sha256"}] (`npx baton apikey`); or APP_API_KEYS_FILE. */
@@ -143,6 +153,8 @@ export interface MemberConfig {
     connectTimeoutMs: number;
     maxRequestMs: number;
   };
+  rateLimits: RateLimits;
+  statusCacheMs: number;
   appAuth: {
     enabled: boolean;
     apiKeys: ApiKeyEntry[];
@@ -151,6 +163,14 @@ export interface MemberConfig {
     jwtIssuer: string;
     jwtAudience: string;
   };
+}
+
+/** REST requests each kind of client may make per window (0: no limit). */
+export interface RateLimits {
+  windowMs: number;
+  app: number;
+  anonymous: number;
+  member: number;
 }
 
 export class ConfigError extends Error {}
@@ -243,6 +263,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
       connectTimeoutMs: int('WEBHOOK_CONNECT_TIMEOUT_MS'),
       maxRequestMs: int('WEBHOOK_MAX_REQUEST_MS'),
     },
+    rateLimits: {
+      windowMs: int('RATE_LIMIT_WINDOW_MS'),
+      app: int('RATE_LIMIT_APP_REQUESTS'),
+      anonymous: int('RATE_LIMIT_ANONYMOUS_REQUESTS'),
+      member: int('RATE_LIMIT_MEMBER_REQUESTS'),
+    },
+    statusCacheMs: int('STATUS_CACHE_MS'),
     appAuth: {
       enabled: appAuth === 'on',
       apiKeys,

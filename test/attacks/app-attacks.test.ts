@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { TwoMemberNetwork } from '../e2e/two-member-network.js';
+import { fuzzAttacks } from './fuzz.js';
+import { limitAttacks } from './limits.js';
 import { hangAttacks } from './hang.js';
 import { webhookAttacks } from './webhooks.js';
 
@@ -18,6 +20,8 @@ describe('apps that misbehave cannot crash, freeze or overreach a gateway', () =
     holder.network = await TwoMemberNetwork.start(22_000, {
       // The webhook receivers of these tests listen on loopback: allowed by name here only.
       WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+      // Low enough for a bounded flood from one app to pass it (limits.ts); the default is 3000 per 10 s.
+      RATE_LIMIT_APP_REQUESTS: '500',
     });
   });
 
@@ -25,6 +29,8 @@ describe('apps that misbehave cannot crash, freeze or overreach a gateway', () =
 
   // One line per attack family (<family>.ts beside this file), each `(network) => void` declaring its describe blocks.
   webhookAttacks(network);
+  limitAttacks(network);
+  fuzzAttacks(network);
   // Last: it freezes and restarts bob's gateway.
   hangAttacks(network);
 });

@@ -16,17 +16,7 @@ export async function expectStillServing(network: TwoMemberNetwork, timeoutMs = 
     const res = await fetch(`${network.gateway(member)}/api/v1/status`, { signal: AbortSignal.timeout(5_000) });
     expect(res.status, `${member} /api/v1/status`).toBeLessThan(500);
   }
-  const started = await fetch(`${network.gateway('alice')}/api/v1/processes`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...bearer(WRITER.alice) },
-    body: JSON.stringify({
-      type: 'trade-settlement',
-      input: { item: 'steel', quantity: 1, amount: 10 },
-      participants: { buyer: 'alice', seller: 'bob', bank: 'alice' },
-    }),
-  });
-  const { id } = (await started.json()) as { id: string };
-  expect(started.status).toBe(202);
+  const id = await startTrade(network);
   const deadline = Date.now() + timeoutMs;
   let views: ({ status: string; digest: string } | undefined)[] = [];
   while (Date.now() < deadline) {
@@ -41,6 +31,21 @@ export async function expectStillServing(network: TwoMemberNetwork, timeoutMs = 
   }
   expect(views.map((v) => v?.status)).toEqual(['completed', 'completed']);
   expect(views[0]!.digest).toBe(views[1]!.digest);
+}
+
+/** Starts a trade at alice with bob (alice's writer key); its id. */
+export async function startTrade(network: TwoMemberNetwork): Promise<string> {
+  const started = await fetch(`${network.gateway('alice')}/api/v1/processes`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(WRITER.alice) },
+    body: JSON.stringify({
+      type: 'trade-settlement',
+      input: { item: 'steel', quantity: 1, amount: 10 },
+      participants: { buyer: 'alice', seller: 'bob', bank: 'alice' },
+    }),
+  });
+  expect(started.status).toBe(202);
+  return ((await started.json()) as { id: string }).id;
 }
 
 /** The body of an error answer: `{ error: { code, message } }`, as every gateway error is. */

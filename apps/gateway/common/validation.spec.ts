@@ -2,13 +2,18 @@ import { BadRequestException, type ArgumentMetadata } from '@nestjs/common';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PROCESS_TYPES } from '../../../workflows/process-types/index.js';
+import { UploadDataDto } from '../data/dto/upload-data.dto.js';
 import { ListEventsDto } from '../events/dto/list-events.dto.js';
+import { DeadLettersDto } from '../events/subscriptions/dto/dead-letters.dto.js';
+import { ListSubscriptionsDto } from '../events/subscriptions/dto/list-subscriptions.dto.js';
+import { SubscriptionHistoryDto } from '../events/subscriptions/dto/subscription-history.dto.js';
 import { SendMessageDto, ListMessagesDto } from '../messages/dto/send-message.dto.js';
 import { CancelProcessDto } from '../processes/dto/cancel-process.dto.js';
 import { DecideStepDto } from '../processes/dto/decide-step.dto.js';
 import { ListProcessesDto } from '../processes/dto/list-processes.dto.js';
 import { StartProcessQueryDto } from '../processes/dto/start-process-query.dto.js';
 import { StartProcessDto } from '../processes/dto/start-process.dto.js';
+import { MAX_JSON_DEPTH } from './json-depth.js';
 import { validationPipe } from './validation.js';
 
 /**
@@ -23,14 +28,21 @@ const BODIES: [ArgumentMetadata['type'], new () => object][] = [
   ['body', DecideStepDto],
   ['body', CancelProcessDto],
   ['body', SendMessageDto],
+  ['body', UploadDataDto],
   ['query', ListProcessesDto],
   ['query', StartProcessQueryDto],
   ['query', ListEventsDto],
   ['query', ListMessagesDto],
+  ['query', ListSubscriptionsDto],
+  ['query', SubscriptionHistoryDto],
+  ['query', DeadLettersDto],
 ];
 
 /** Objects with the DTOs' own property names among random ones, holding any JSON. */
-const fields = ['type', 'input', 'participants', 'approve', 'comment', 'reason', 'status', 'limit', 'offset'];
+const fields = [
+  ...['type', 'input', 'participants', 'approve', 'comment', 'reason', 'status', 'limit', 'offset'],
+  ...['value', 'name', 'processId', 'pinned', 'data', 'to'],
+];
 const jsonBody = fc.oneof(
   fc.jsonValue(),
   fc.dictionary(fc.oneof(fc.constantFrom(...fields), fc.string()), fc.jsonValue()),
@@ -42,7 +54,10 @@ const jsonBody = fc.oneof(
 /** Query strings arrive as strings (or arrays of them for repeated keys). */
 const queryObject = fc.dictionary(
   fc.oneof(
-    fc.constantFrom('type', 'status', 'limit', 'offset', 'after', 'reference', 'confirm', 'timeoutMs'),
+    fc.constantFrom(
+      ...['type', 'status', 'limit', 'offset', 'after', 'reference', 'confirm', 'timeoutMs'],
+      ...['name', 'transport', 'skip', 'processId'],
+    ),
     fc.string(),
   ),
   fc.oneof(fc.string(), fc.integer().map(String), fc.array(fc.string(), { maxLength: 3 })),
@@ -74,6 +89,20 @@ describe('REST validation under random input (fast-check)', () => {
       );
     });
   }
+
+  it('validates any body the JSON depth limit lets through without overflowing the stack', async () => {
+    // Deeper bodies never get here (json-depth.ts): 10,000 levels overflowed class-transformer, a 500.
+    const deep = (inner: unknown) => {
+      let value = inner;
+      for (let i = 1; i < MAX_JSON_DEPTH - 1; i++) value = i % 2 ? [value] : { a: value };
+      return value;
+    };
+    for (const [type, metatype] of BODIES.filter(([t]) => t === 'body'))
+      for (const body of [{ type: 'trade-settlement', input: deep(1) }, { value: deep('x') }, { data: deep(null) }]) {
+        const o = await outcome(type, metatype, body);
+        if (!o.ok) expect(o.err).toBeInstanceOf(BadRequestException);
+      }
+  });
 
   it('never lets a property the DTO does not declare reach the service', async () => {
     // Undeclared properties are refused; class-transformer drops the few it never copies

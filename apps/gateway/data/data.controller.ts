@@ -19,6 +19,7 @@ import { ApiErrors } from '../common/api-docs.js';
 import { ApiError } from '../common/api-error.js';
 import type { IncomingFile, StoredFile } from './blob-storage.engine.js';
 import { BlobTooLargeFilter } from './blob-too-large.filter.js';
+import { attachment } from './content-disposition.js';
 import { DataService } from './data.service.js';
 import { UploadDataDto } from './dto/upload-data.dto.js';
 
@@ -67,7 +68,7 @@ export class DataController {
     return new StreamableFile(stream, {
       type: record.contentType,
       length: record.size,
-      disposition: `attachment; filename="${record.name.replace(/["\\]/g, '_')}"`,
+      disposition: attachment(record.name),
     });
   }
 }

@@ -13,6 +13,8 @@ import { DataService } from './data.service.js';
       useFactory: (c: MemberConfig) => ({
         storage: new BlobStorageEngine(c.blobDir),
         limits: { fileSize: c.maxBlobBytes, files: 1, fields: 10 },
+        // Browsers and fetch send a part's file name as UTF-8 bytes: read as Latin-1, 日本.txt became æ—¥æœ¬.txt.
+        defParamCharset: 'utf8',
       }),
     }),
   ],

@@ -6,6 +6,7 @@ import { ApiErrors } from '../common/api-docs.js';
 import { SignedBy } from './member-signature.decorator.js';
 import { NetworkService } from './network.service.js';
 import { Public } from '../auth/public.decorator.js';
+import { MemberRoute } from '../limits/member-route.decorator.js';
 
 @ApiTags('network')
 @ApiErrors(500)
@@ -21,6 +22,7 @@ export class NetworkController {
 
   /** Member-to-member delivery of private messages (signed; not for apps). */
   @Public() // member-to-member: carries a member signature instead
+  @MemberRoute()
   @Post('messages')
   @HttpCode(200)
   @ApiExcludeEndpoint()
@@ -30,6 +32,7 @@ export class NetworkController {
 
   /** Member-to-member push of a blob a message refers to: raw bytes, signed over hash, size and metadata. */
   @Public() // member-to-member: carries a member signature instead
+  @MemberRoute()
   @Post('blobs/:hash')
   @HttpCode(200)
   @ApiExcludeEndpoint()
@@ -38,6 +41,7 @@ export class NetworkController {
   }
 
   /** A member rebuilding its data asks for the private messages of processes it takes part in (signed; not for apps). */
+  @MemberRoute()
   @Post('data-requests')
   @HttpCode(200)
   @ApiExcludeEndpoint()
@@ -46,6 +50,7 @@ export class NetworkController {
   }
 
   /** The same for a blob such a message refers to: answers the bytes (signed; not for apps). */
+  @MemberRoute()
   @Post('data-requests/blob')
   @HttpCode(200)
   @ApiExcludeEndpoint()
@@ -59,6 +64,7 @@ export class NetworkController {
 
   /** Member-to-member delivery of unpinned private messages (signed; not for apps). */
   @Public() // member-to-member: carries a member signature instead
+  @MemberRoute()
   @Post('private-messages')
   @HttpCode(200)
   @ApiExcludeEndpoint()

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
 import type { MemberConfig } from '../../shared/config.js';
 import { EventLoopStalls } from '../../shared/event-loop-stalls.js';
@@ -21,8 +22,11 @@ import { CONFIG } from '../core/tokens.js';
  * process serves and its event loop has not stalled lately, see
  * EventLoopStalls; 503 with the stall otherwise) and `/readyz` (ready
  * exactly when `/api/v1/status` says so; 503 with its checks otherwise).
+ * Not rate limited: an orchestrator would read a 429 as a failed probe and
+ * restart a gateway that serves.
  */
 @ApiExcludeController()
+@SkipThrottle()
 @Public()
 @Controller()
 export class HealthController implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -10,6 +10,7 @@ import { ApiErrors } from '../common/api-docs.js';
 import { CONFIG, DATA_SOURCE, SEQUENCER, TEMPORAL } from '../core/tokens.js';
 import { BATON_VERSION, dependencyVersions } from './versions.js';
 import { Public } from '../auth/public.decorator.js';
+import { SharedAnswer } from './shared-answer.js';
 
 interface Check {
   ready: boolean;
@@ -24,16 +25,31 @@ const CHECK_TIMEOUT_MS = 2_000;
 @Public()
 @Controller('api/v1/status')
 export class StatusController {
+  /**
+   * Anyone may ask, and each answer costs a Temporal call, two chain calls and
+   * a count of every pin: callers share one probe, reused for STATUS_CACHE_MS.
+   */
+  private readonly answer: SharedAnswer<Awaited<ReturnType<StatusController['probe']>>>;
+
   constructor(
     @Inject(CONFIG) private readonly config: MemberConfig,
     @Inject(DATA_SOURCE) private readonly ds: DataSource,
     @Inject(TEMPORAL) private readonly temporal: Client,
     @Inject(SEQUENCER) private readonly sequencer: SequencerClient,
-  ) {}
+  ) {
+    this.answer = new SharedAnswer(() => this.probe(), config.statusCacheMs);
+  }
 
   @Get()
-  @ApiOperation({ summary: "This member's name, readiness (Temporal, chain, database) and versions" })
-  async status() {
+  @ApiOperation({
+    summary: "This member's name, readiness (Temporal, chain, database) and versions, as of `checkedAt`",
+  })
+  status() {
+    return this.answer.get();
+  }
+
+  private async probe() {
+    const checkedAt = new Date().toISOString();
     const [temporal, chain, database] = await Promise.all([
       check(async () => {
         await this.temporal.workflowService.describeNamespace({ namespace: this.config.temporalNamespace });
@@ -51,6 +67,7 @@ export class StatusController {
     return {
       member: this.config.memberName,
       namespace: this.config.networkNamespace,
+      checkedAt,
       ready: temporal.ready && chain.ready && database.ready,
       checks: { temporal, chain, database },
       ledger: database.ready ? await ledgerProgress(this.ds).catch(() => undefined) : undefined,

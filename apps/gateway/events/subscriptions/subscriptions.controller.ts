@@ -6,6 +6,7 @@ import type { AuthenticatedRequest } from '../../auth/app-auth.guard.js';
 import { ApiError } from '../../common/api-error.js';
 import { ApiErrors } from '../../common/api-docs.js';
 import { CONFIG } from '../../core/tokens.js';
+import { DeadLettersDto } from './dto/dead-letters.dto.js';
 import { ListSubscriptionsDto } from './dto/list-subscriptions.dto.js';
 import { SubscriptionHistoryDto } from './dto/subscription-history.dto.js';
 import { SUBSCRIPTION_BODY_SCHEMA } from './subscription-schema.js';
@@ -91,9 +92,11 @@ export class SubscriptionsController {
   @Get(':id/deadletters')
   @ApiParam(NS)
   @ApiParam(ID)
-  @ApiOperation({ summary: 'Events given up on after the last delivery attempt, with the last error' })
-  deadLetters(@Param('ns') ns: string, @Param('id') id: string) {
-    return this.subscriptions.deadLetters(this.namespace(ns), id);
+  @ApiOperation({
+    summary: 'Events given up on after the last delivery attempt, with the last error; paged by after/limit',
+  })
+  deadLetters(@Param('ns') ns: string, @Param('id') id: string, @Query() query: DeadLettersDto) {
+    return this.subscriptions.deadLetters(this.namespace(ns), id, query.after, query.limit);
   }
 
   private namespace(ns: string): string {

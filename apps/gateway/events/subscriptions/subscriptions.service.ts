@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { In, MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { EventRecord } from '../../../shared/db/entities.js';
 import { inTransaction, nowIso, writeOnce } from '../../../shared/db/data-source.js';
@@ -141,14 +141,16 @@ export class SubscriptionsService {
     return found.map((e) => ({ ...eventView(e, namespace), acked: e.sequence <= offset }));
   }
 
-  /** Events given up on after the last attempt, oldest first, with why. */
-  async deadLetters(namespace: string, idOrName: string) {
+  /** Events given up on after the last attempt, oldest first, with why: `limit` of them after sequence `after`. */
+  async deadLetters(namespace: string, idOrName: string, after: number, limit: number) {
     const sub = await this.find(namespace, idOrName);
-    const rows = await this.ds
-      .getRepository(SubscriptionDeliveryRecord)
-      .find({ where: { subscriptionId: sub.id, state: 'dead' }, order: { sequence: 'ASC' } });
+    const rows = await this.ds.getRepository(SubscriptionDeliveryRecord).find({
+      where: { subscriptionId: sub.id, state: 'dead', sequence: MoreThan(after) },
+      order: { sequence: 'ASC' },
+      take: limit,
+    });
     const events = new Map(
-      (await this.ds.getRepository(EventRecord).findBy(rows.map((r) => ({ sequence: r.sequence })))).map((e) => [
+      (await this.ds.getRepository(EventRecord).findBy({ sequence: In(rows.map((r) => r.sequence)) })).map((e) => [
         e.sequence,
         e,
       ]),
