@@ -8,7 +8,7 @@ import { SubscriptionDeliveryRecord, SubscriptionRecord } from '../../../shared/
 import { ApiError } from '../../common/api-error.js';
 import { DATA_SOURCE } from '../../core/tokens.js';
 import { DeliveryService } from '../delivery/delivery.service.js';
-import { matchesFilter, parseFilter } from '../event-filter.js';
+import { FilterError, matchesFilter, storedFilter, type EventFilter } from '../event-filter.js';
 import { eventView } from '../event-view.js';
 import { SpecError, parseSubscriptionSpec, type SubscriptionSpec } from './subscription-spec.js';
 import { subscriptionView } from './subscription-view.js';
@@ -98,7 +98,13 @@ export class SubscriptionsService {
   async history(namespace: string, idOrName: string, after: number, limit: number) {
     const sub = await this.find(namespace, idOrName);
     const offset = (await this.delivery.status(sub.id))?.offset ?? sub.offset;
-    const { filter } = parseFilter(sub.filter);
+    let filter: EventFilter;
+    try {
+      filter = storedFilter(sub.filter, sub.name);
+    } catch (err) {
+      if (err instanceof FilterError) throw new ApiError(HttpStatus.CONFLICT, 'unusable-filter', err.message);
+      throw err;
+    }
     const found: EventRecord[] = [];
     for (let from = after; found.length < limit;) {
       const page = await this.ds.getRepository(EventRecord).find({

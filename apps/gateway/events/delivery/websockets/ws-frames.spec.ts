@@ -90,12 +90,15 @@ describe('parseFrame', () => {
     expect(frameError('{"type":5}')).toBe('unknown frame type "5"');
   });
 
-  it('rejects an invalid regular expression', () => {
-    expect(frameError(JSON.stringify({ type: 'start', filter: { events: '(' } }))).toBe(
-      'filter.events is not a valid regular expression',
+  it('rejects an invalid regular expression, and one RE2 refuses', () => {
+    expect(frameError(JSON.stringify({ type: 'start', filter: { events: '(' } }))).toMatch(
+      /^filter\.events is not a valid regular expression \(RE2 syntax.*\): missing closing \)/,
     );
-    expect(frameError(JSON.stringify({ type: 'start', filter: { processId: '[a-' } }))).toBe(
-      'filter.reference is not a valid regular expression',
+    expect(frameError(JSON.stringify({ type: 'start', filter: { processId: '[a-' } }))).toMatch(
+      /^filter\.reference is not a valid regular expression .*: missing closing \]/,
+    );
+    expect(frameError(JSON.stringify({ type: 'start', filter: { reference: '(a)\\1' } }))).toMatch(
+      /^filter\.reference is not a valid regular expression .*: invalid escape sequence/,
     );
   });
 
