@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { loadConfig } from '../shared/config.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
 import { createLogger, type Logger } from '../shared/logger.js';
+import { logStrayErrors } from '../shared/stray-errors.js';
 import { AppModule } from './app.module.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { NestLoggerAdapter } from './common/nest-logger.js';
@@ -59,7 +60,9 @@ async function main(): Promise<void> {
   });
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
-  log.info('gateway listening', { url: config.publicUrl });
+  // From here on no app's request or frame stops the gateway for every other one.
+  logStrayErrors(log);
+  log.info('gateway listening', { url: config.publicUrl, pid: process.pid });
 }
 
 main().catch((err: unknown) => {
