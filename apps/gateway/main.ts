@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { loadConfig } from '../shared/config.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
@@ -12,6 +11,7 @@ import { ErrorFilter } from './common/error.filter.js';
 import { NestLoggerAdapter } from './common/nest-logger.js';
 import { validationPipe } from './common/validation.js';
 import { DIRECTORY, LOGGER } from './core/tokens.js';
+import { BoundedWsAdapter } from './events/delivery/websockets/bounded-ws-adapter.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 
 /** A member's gateway: REST, WebSocket and member-to-member data exchange. */
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const log = app.get<Logger>(LOGGER);
   app.use(app.get(GatewayMetrics).httpMiddleware());
   app.useBodyParser('json', { limit: config.maxBodyBytes });
-  app.useWebSocketAdapter(new WsAdapter(app));
+  app.useWebSocketAdapter(new BoundedWsAdapter(app, config.wsMaxFrameBytes));
   // The dashboard of one member reads (GET only) the process views of the
   // others, e.g. their Temporal UI links; only pages served by members may.
   const directory = app.get<MemberDirectory>(DIRECTORY);

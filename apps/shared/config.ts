@@ -71,6 +71,10 @@ const DEFAULTS = {
   WS_MAX_FRAMES_PER_SECOND: '100',
   /** Bytes a /ws client may leave unread before the gateway closes its connection (a stalled reader). */
   WS_MAX_BUFFERED_BYTES: '16777216',
+  /** Most bytes in one /ws frame from a client: `ws` closes the connection (1009) on a larger one before buffering it. */
+  WS_MAX_FRAME_BYTES: '65536',
+  /** Most subscriptions (ephemeral or durable) one /ws connection may hold; a `start` frame beyond is refused. */
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '20',
   /** Apps must authenticate to REST and /ws: `on` or `off` (only the local demo turns it off). */
   APP_AUTH: 'on',
   /** App API keys, JSON [{"name","scopes":["read"|"write"],"sha256"}] (`npx baton apikey`); or APP_API_KEYS_FILE. */
@@ -123,6 +127,8 @@ export interface MemberConfig {
   wsMaxConnectionsPerClient: number;
   wsMaxFramesPerSecond: number;
   wsMaxBufferedBytes: number;
+  wsMaxFrameBytes: number;
+  wsMaxSubscriptionsPerConnection: number;
   appAuth: {
     enabled: boolean;
     apiKeys: ApiKeyEntry[];
@@ -210,6 +216,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
     wsMaxConnectionsPerClient: int('WS_MAX_CONNECTIONS_PER_CLIENT'),
     wsMaxFramesPerSecond: int('WS_MAX_FRAMES_PER_SECOND'),
     wsMaxBufferedBytes: int('WS_MAX_BUFFERED_BYTES'),
+    wsMaxFrameBytes: int('WS_MAX_FRAME_BYTES'),
+    wsMaxSubscriptionsPerConnection: int('WS_MAX_SUBSCRIPTIONS_PER_CONNECTION'),
     appAuth: {
       enabled: appAuth === 'on',
       apiKeys,
