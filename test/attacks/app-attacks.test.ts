@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { TwoMemberNetwork } from '../e2e/two-member-network.js';
+import { wsAttacks } from './websocket.js';
 
 /**
  * Apps that misbehave (issue 25), on the two-member example with app
@@ -22,5 +23,5 @@ describe('apps that misbehave cannot crash, freeze or overreach a gateway', () =
   afterAll(() => holder.network?.stop());
 
   // One line per attack family (<family>.ts beside this file), each `(network) => void` declaring its describe blocks.
-  void network;
+  wsAttacks(network);
 });
