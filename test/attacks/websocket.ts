@@ -245,7 +245,8 @@ export function wsAttacks(network: () => TwoMemberNetwork): void {
               expect(res.status, await res.clone().text()).toBe(201);
               names.push([member, name]);
               if (transport === 'websockets') {
-                const attached = await Client.open(network().ws(member), READS[member]);
+                // Attached by the app that created it (an app with read scope may not attach to another's).
+                const attached = await Client.open(network().ws(member), WRITER[member]);
                 attached.send({ type: 'start', namespace: 'default', name });
                 clients.push(attached);
               }
@@ -332,7 +333,7 @@ export function wsAttacks(network: () => TwoMemberNetwork): void {
       expect(network().gatewayLog('alice')).toContain(`"subscription":"${hook.name}"`);
       expect(network().gatewayLog('alice')).toMatch(/webhook subscription not delivered: its stored filter is refused/);
 
-      const client = await Client.open(network().ws('alice'), READER);
+      const client = await Client.open(network().ws('alice'), WRITER.alice);
       client.send({ type: 'start', namespace: 'default', name: socket.name });
       expect((await client.next((f) => f.type === 'protocol_error'))?.error).toMatch(
         new RegExp(`^subscription "${socket.name}" has a filter this gateway cannot use .*replace it with PUT`),
