@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { loadConfig } from '../shared/config.js';
 import type { MemberDirectory } from '../shared/chain/member-directory.js';
 import { createLogger, type Logger } from '../shared/logger.js';
+import { logStrayErrors } from '../shared/stray-errors.js';
 import { AppModule } from './app.module.js';
 import { answerClientErrorsAsJson } from './common/client-errors.js';
 import { ErrorFilter } from './common/error.filter.js';
@@ -13,6 +13,7 @@ import { jsonDepthLimit } from './common/json-depth.js';
 import { NestLoggerAdapter } from './common/nest-logger.js';
 import { validationPipe } from './common/validation.js';
 import { DIRECTORY, LOGGER } from './core/tokens.js';
+import { BoundedWsAdapter } from './events/delivery/websockets/bounded-ws-adapter.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 
 /** A member's gateway: REST, WebSocket and member-to-member data exchange. */
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   app.use(app.get(GatewayMetrics).httpMiddleware());
   app.useBodyParser('json', { limit: config.maxBodyBytes });
   app.use(jsonDepthLimit);
-  app.useWebSocketAdapter(new WsAdapter(app));
+  app.useWebSocketAdapter(new BoundedWsAdapter(app, config.wsMaxFrameBytes));
   // The dashboard of one member reads (GET only) the process views of the
   // others, e.g. their Temporal UI links; only pages served by members may.
   const directory = app.get<MemberDirectory>(DIRECTORY);
@@ -63,7 +64,9 @@ async function main(): Promise<void> {
   });
   app.enableShutdownHooks();
   await app.listen(config.port, config.host);
-  log.info('gateway listening', { url: config.publicUrl });
+  // From here on no app's request or frame stops the gateway for every other one.
+  logStrayErrors(log);
+  log.info('gateway listening', { url: config.publicUrl, pid: process.pid });
 }
 
 main().catch((err: unknown) => {

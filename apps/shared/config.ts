@@ -93,6 +93,10 @@ const DEFAULTS = {
   RATE_LIMIT_MEMBER_REQUESTS: '10000',
   /** How long GET /api/v1/status and /readyz answer from their last probe, in ms (callers meanwhile share one probe); 0: a probe per request. */
   STATUS_CACHE_MS: '1000',
+  /** Most bytes in one /ws frame from a client: `ws` closes the connection (1009) on a larger one before buffering it. */
+  WS_MAX_FRAME_BYTES: '65536',
+  /** Most subscriptions (ephemeral or durable) one /ws connection may hold; a `start` frame beyond is refused. */
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '20',
   /** Apps must authenticate to REST and /ws: `on` or `off` (only the local demo turns it off). */
   APP_AUTH: 'on',
   /** App API keys, JSON [{"name","scopes":["read"|"write"],"sha256"}] (`npx baton apikey`); or APP_API_KEYS_FILE. */
@@ -155,6 +159,8 @@ export interface MemberConfig {
   };
   rateLimits: RateLimits;
   statusCacheMs: number;
+  wsMaxFrameBytes: number;
+  wsMaxSubscriptionsPerConnection: number;
   appAuth: {
     enabled: boolean;
     apiKeys: ApiKeyEntry[];
@@ -270,6 +276,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MemberConfig {
       member: int('RATE_LIMIT_MEMBER_REQUESTS'),
     },
     statusCacheMs: int('STATUS_CACHE_MS'),
+    wsMaxFrameBytes: int('WS_MAX_FRAME_BYTES'),
+    wsMaxSubscriptionsPerConnection: int('WS_MAX_SUBSCRIPTIONS_PER_CONNECTION'),
     appAuth: {
       enabled: appAuth === 'on',
       apiKeys,

@@ -7,6 +7,7 @@ import { loadConfig } from '../shared/config.js';
 import { openDatabase } from '../shared/db/data-source.js';
 import { EventLoopStalls } from '../shared/event-loop-stalls.js';
 import { createLogger } from '../shared/logger.js';
+import { logStrayErrors } from '../shared/stray-errors.js';
 import { projectPath } from '../shared/paths.js';
 import { createProcessActivities } from './activities/process.activities.js';
 import { createProjectionActivities } from './activities/projection.activities.js';
@@ -100,6 +101,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+  // Started: a stray error in one stage's path is logged, not the end of every stage (a failed start still is).
+  logStrayErrors(log);
   log.info('worker started', { namespace: config.temporalNamespace, taskQueue: TASK_QUEUE });
   await worker.run();
   await pipeline.stop(log);

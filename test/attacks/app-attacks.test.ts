@@ -4,6 +4,7 @@ import { fuzzAttacks } from './fuzz.js';
 import { limitAttacks } from './limits.js';
 import { hangAttacks } from './hang.js';
 import { webhookAttacks } from './webhooks.js';
+import { wsAttacks } from './websocket.js';
 
 /**
  * Apps that misbehave (issue 25), on the two-member example with app
@@ -28,6 +29,7 @@ describe('apps that misbehave cannot crash, freeze or overreach a gateway', () =
   afterAll(() => holder.network?.stop());
 
   // One line per attack family (<family>.ts beside this file), each `(network) => void` declaring its describe blocks.
+  wsAttacks(network);
   webhookAttacks(network);
   limitAttacks(network);
   fuzzAttacks(network);

@@ -191,7 +191,6 @@ describe('bad input: a clear JSON error with a stable code, nothing changed, the
     ws.on('message', (data) => frames.push(JSON.parse((data as Buffer).toString()) as { type?: string }));
     for (const bad of ['not json', '[]', '{"type":"explode"}', '{"type":"start","options":{"firstEvent":"yesterday"}}'])
       ws.send(bad);
-    ws.send('x'.repeat(70 * 1024));
     ws.send(
       JSON.stringify({ type: 'start', namespace: 'default', ephemeral: true, options: { firstEvent: 'oldest' } }),
     );
@@ -200,9 +199,17 @@ describe('bad input: a clear JSON error with a stable code, nothing changed, the
       await new Promise((r) => setTimeout(r, 100));
     ws.close();
     const errors = frames.filter((f) => f.type === 'protocol_error');
-    expect(errors.length).toBe(5);
+    expect(errors.length).toBe(4);
     for (const e of errors) expect(e.error).toMatch(/\w/);
     expect(frames.some((f) => f.type !== 'protocol_error')).toBe(true);
+  });
+
+  it('closes a connection that sends a frame over WS_MAX_FRAME_BYTES (64 KiB) with 1009, before buffering it', async () => {
+    const ws = new WebSocket(`${api.url('buyer').replace('http', 'ws')}/ws`);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const closed = new Promise<number>((resolve) => ws.once('close', resolve));
+    ws.send('x'.repeat(70 * 1024));
+    expect(await closed).toBe(1009);
   });
 
   it('bounds one client: connections beyond WS_MAX_CONNECTIONS_PER_CLIENT are closed, frame floods dropped', async () => {

@@ -5,6 +5,8 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { DatabaseOptions } from '../../apps/shared/db/data-source.js';
+import { memberDatabaseUrl } from '../../apps/shared/db/postgres.js';
 import { projectPath } from '../../apps/shared/paths.js';
 
 export type TwoMember = 'alice' | 'bob';
@@ -69,6 +71,14 @@ export class TwoMemberNetwork {
     } catch {
       return '';
     }
+  }
+
+  /** A member's database, where the launcher put it (scripts/two-members.ts: memberEnv). */
+  database(member: TwoMember): DatabaseOptions {
+    const base = process.env.DATABASE_URL;
+    return base
+      ? { databaseUrl: memberDatabaseUrl(base, `${member}_${this.offset}`), sqlitePath: '' }
+      : { databaseUrl: '', sqlitePath: join(this.dataDir, member, 'baton.sqlite') };
   }
 
   gateway(member: TwoMember): string {

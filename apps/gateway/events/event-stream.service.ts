@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { MoreThanOrEqual, type DataSource } from 'typeorm';
 import { EventRecord } from '../../shared/db/entities.js';
@@ -14,13 +15,20 @@ export interface StreamSubscriber {
   /** Subscription kind, for the lag metric; ephemeral unless said (durable ones come later). */
   kind?: string;
   send(event: EventRecord): void;
+  /** False while the subscriber's transport is backed up: its replay waits for it (live events still go). */
+  ready?(): boolean;
 }
 
 interface Registration extends StreamSubscriber {
   next: number;
+  /** Catching up in the replay loop rather than following the shared reads of the log's tail. */
+  replaying: boolean;
 }
 
+/** Events per read of the log, shared or a replay's. */
 const PAGE = 500;
+/** A replay loop in which no subscriber was ready waits this long before the next round. */
+const REPLAY_IDLE_MS = 20;
 /** Between reads of the log while the worker's appends are announced (a safety net). */
 const QUIET_POLL_MS = 1_000;
 /**
@@ -34,7 +42,8 @@ const FOLLOW_UP_MS = 5;
  * Follows the member's event log (written by the worker and the gateway) and
  * hands each new event, in sequence order, to every subscriber whose filter
  * matches. Each subscriber keeps its own position, so one that started at
- * `oldest` catches up without a gap or a duplicate at the seam.
+ * `oldest` catches up without a gap or a duplicate at the seam: apart from
+ * the others, in the replay loop, so that it never slows their live events.
  *
  * The worker writes most events, in its own process: the log is read when an
  * append is announced (AppendSignal: PostgreSQL NOTIFY, or the SQLite WAL
@@ -44,6 +53,9 @@ const FOLLOW_UP_MS = 5;
 @Injectable()
 export class EventStreamService implements OnModuleDestroy {
   private readonly subscribers = new Set<Registration>();
+  /** Subscribers catching up, in the replay loop's order. */
+  private readonly replays = new Set<Registration>();
+  private replayLoopRunning = false;
   private readonly appendListeners = new Set<(latest: number) => void>();
   /** The next sequence append listeners have not been told about. */
   private tail = 0;
@@ -89,12 +101,20 @@ export class EventStreamService implements OnModuleDestroy {
     return lag;
   }
 
-  /** firstEvent: 'oldest', 'newest' (only events after now) or a sequence number to start at. */
+  /**
+   * firstEvent: 'oldest', 'newest' (only events after now) or a sequence
+   * number to start at. A subscriber that starts back in the log catches up
+   * in the replay loop, then follows the tail with the others.
+   */
   async subscribe(subscriber: StreamSubscriber, firstEvent: 'oldest' | 'newest' | number): Promise<() => void> {
     const next = firstEvent === 'oldest' ? 1 : firstEvent === 'newest' ? (await this.latestSequence()) + 1 : firstEvent;
-    const registration: Registration = { ...subscriber, next };
+    const registration: Registration = { ...subscriber, next, replaying: false };
     this.subscribers.add(registration);
-    return () => this.subscribers.delete(registration);
+    if (firstEvent !== 'newest') this.replay(registration);
+    return () => {
+      this.subscribers.delete(registration);
+      this.replays.delete(registration);
+    };
   }
 
   /** Calls `listener` with the newest sequence whenever the log grew (durable subscriptions wake on it). */
@@ -163,17 +183,81 @@ export class EventStreamService implements OnModuleDestroy {
     for (const listener of this.appendListeners) listener(latest);
   }
 
+  /**
+   * One read of the tail for every subscriber that follows it. One that has
+   * fallen more than a page behind goes to the replay loop instead, so that
+   * it never holds the reads of the others back.
+   */
   private async pollSubscribers(latest: number): Promise<void> {
-    const from = Math.min(...[...this.subscribers].map((s) => s.next));
+    let from = Infinity;
+    for (const sub of this.subscribers) {
+      if (sub.replaying) continue;
+      if (latest - sub.next + 1 > PAGE) this.replay(sub);
+      else from = Math.min(from, sub.next);
+    }
     if (from > latest) return;
-    const events = await this.ds
-      .getRepository(EventRecord)
-      .find({ where: { sequence: MoreThanOrEqual(from) }, order: { sequence: 'ASC' }, take: PAGE });
+    const events = await this.read(from);
     if (events.length === 0) return;
     const last = events[events.length - 1].sequence;
     for (const sub of this.subscribers) {
+      // One back from its replay while this read ran may be behind `from`: the next read starts at it.
+      if (sub.replaying || sub.next < from) continue;
       for (const event of events) if (event.sequence >= sub.next && matchesFilter(sub.filter, event)) sub.send(event);
       sub.next = Math.max(sub.next, last + 1);
     }
+  }
+
+  private replay(sub: Registration): void {
+    sub.replaying = true;
+    this.replays.add(sub);
+    if (!this.replayLoopRunning) void this.runReplays();
+  }
+
+  /**
+   * The replay loop: a page for each replaying subscriber in turn, with a turn
+   * of the event loop after each, so that a long replay from `oldest` (or
+   * many of them) delays the others' live events by one page at most, and
+   * each replay goes at its own client's pace (`ready`).
+   */
+  private async runReplays(): Promise<void> {
+    this.replayLoopRunning = true;
+    try {
+      while (!this.closed && this.replays.size > 0) {
+        let progressed = false;
+        for (const sub of [...this.replays]) {
+          if (this.closed || !this.replays.has(sub) || sub.ready?.() === false) continue;
+          await this.replayPage(sub);
+          progressed = true;
+          await nextTurn();
+        }
+        if (!progressed) await sleep(REPLAY_IDLE_MS);
+      }
+    } finally {
+      this.replayLoopRunning = false;
+    }
+  }
+
+  private async replayPage(sub: Registration): Promise<void> {
+    let events: EventRecord[];
+    try {
+      events = await this.read(sub.next);
+    } catch (err) {
+      this.log.error('reading the event log for a replay failed', { error: (err as Error).message });
+      await sleep(QUIET_POLL_MS);
+      return;
+    }
+    if (!this.replays.has(sub)) return; // unsubscribed meanwhile
+    for (const event of events) if (matchesFilter(sub.filter, event)) sub.send(event);
+    if (events.length > 0) sub.next = events[events.length - 1].sequence + 1;
+    if (events.length < PAGE) {
+      this.replays.delete(sub);
+      sub.replaying = false;
+    }
+  }
+
+  private read(from: number): Promise<EventRecord[]> {
+    return this.ds
+      .getRepository(EventRecord)
+      .find({ where: { sequence: MoreThanOrEqual(from) }, order: { sequence: 'ASC' }, take: PAGE });
   }
 }

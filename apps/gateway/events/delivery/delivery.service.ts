@@ -5,6 +5,7 @@ import { SubscriptionRecord } from '../../../shared/db/subscription-entities.js'
 import type { Logger } from '../../../shared/logger.js';
 import { requireWriteOrOwner, type AppPrincipal } from '../../auth/app-auth.js';
 import { CONFIG, DATA_SOURCE, LOGGER } from '../../core/tokens.js';
+import { FilterError } from '../event-filter.js';
 import { EventStreamService } from '../event-stream.service.js';
 import type { SubscriptionOptions } from '../subscriptions/subscription-spec.js';
 import type { DeliveryTarget } from './delivery-target.js';
@@ -34,7 +35,12 @@ export class DeliveryService implements OnApplicationBootstrap, OnModuleDestroy 
     stream: EventStreamService,
   ) {
     this.stopListening = stream.onAppend((latest) => {
-      for (const d of this.dispatchers.values()) void d.then((x) => x.notify(latest));
+      // A dispatcher that failed to open leaves the map on its own (see dispatcher()).
+      for (const d of this.dispatchers.values())
+        void d.then(
+          (x) => x.notify(latest),
+          () => undefined,
+        );
     });
   }
 
@@ -42,7 +48,17 @@ export class DeliveryService implements OnApplicationBootstrap, OnModuleDestroy 
     const hooks = await this.ds
       .getRepository(SubscriptionRecord)
       .findBy({ namespace: this.config.networkNamespace, transport: 'webhooks' });
-    for (const sub of hooks) await this.changed(sub);
+    for (const sub of hooks)
+      try {
+        await this.changed(sub);
+      } catch (err) {
+        // A filter stored before filters were RE2 must not stop the gateway from starting (every restart again).
+        if (!(err instanceof FilterError)) throw err;
+        this.log.error('webhook subscription not delivered: its stored filter is refused', {
+          subscription: sub.name,
+          error: err.message,
+        });
+      }
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -71,7 +87,14 @@ export class DeliveryService implements OnApplicationBootstrap, OnModuleDestroy 
     if (principal) requireWriteOrOwner(principal, sub.owner, `subscription "${name}"`);
     if (sub.transport !== 'websockets')
       throw new AttachError(`subscription "${name}" delivers by ${sub.transport}, not websockets`);
-    const dispatcher = await this.dispatcher(sub);
+    let dispatcher: SubscriptionDispatcher;
+    try {
+      dispatcher = await this.dispatcher(sub);
+    } catch (err) {
+      if (!(err instanceof FilterError)) throw err;
+      this.log.warn('attaching refused: the stored filter is refused', { subscription: name, error: err.message });
+      throw new AttachError(err.message);
+    }
     dispatcher.addTarget(target);
     return dispatcher;
   }

@@ -3,7 +3,7 @@ import { MoreThan, type DataSource } from 'typeorm';
 import { EventRecord } from '../../../shared/db/entities.js';
 import type { SubscriptionRecord } from '../../../shared/db/subscription-entities.js';
 import type { Logger } from '../../../shared/logger.js';
-import { matchesFilter, parseFilter, type EventFilter } from '../event-filter.js';
+import { matchesFilter, storedFilter, type EventFilter } from '../event-filter.js';
 import type { SubscriptionOptions } from '../subscriptions/subscription-spec.js';
 import type { Delivery, DeliveryTarget, SubscriptionRef } from './delivery-target.js';
 import { OffsetKeeper } from './offset-keeper.js';
@@ -51,18 +51,21 @@ export class SubscriptionDispatcher {
     private subscription: SubscriptionRecord,
     latest: number,
     private readonly keeper: OffsetKeeper,
+    filter: EventFilter,
   ) {
-    this.filter = parseFilter(subscription.filter).filter;
+    this.filter = filter;
     this.options = subscription.options as unknown as SubscriptionOptions;
     this.ref = { id: subscription.id, namespace: subscription.namespace, name: subscription.name };
     this.latest = latest;
   }
 
+  /** Rejects with a FilterError, before anything starts, when the stored filter is one RE2 refuses. */
   static async open(ds: DataSource, log: Logger, subscription: SubscriptionRecord): Promise<SubscriptionDispatcher> {
+    const filter = storedFilter(subscription.filter, subscription.name);
     const refusals = await OffsetKeeper.storedRefusals(ds, subscription);
     const last = await ds.getRepository(EventRecord).find({ order: { sequence: 'DESC' }, take: 1 });
     const keeper = new OffsetKeeper(ds, log, subscription, refusals);
-    const dispatcher = new SubscriptionDispatcher(ds, log, subscription, last[0]?.sequence ?? 0, keeper);
+    const dispatcher = new SubscriptionDispatcher(ds, log, subscription, last[0]?.sequence ?? 0, keeper, filter);
     void dispatcher.fill();
     return dispatcher;
   }
@@ -87,7 +90,7 @@ export class SubscriptionDispatcher {
   /** New filter or options (PUT): events already read keep the old filter's verdict. */
   reconfigure(subscription: SubscriptionRecord): void {
     this.subscription = subscription;
-    this.filter = parseFilter(subscription.filter).filter;
+    this.filter = storedFilter(subscription.filter, subscription.name);
     this.options = subscription.options as unknown as SubscriptionOptions;
     this.dispatch();
   }

@@ -10,7 +10,7 @@ import { DATA_SOURCE } from '../../core/tokens.js';
 import { DeliveryService } from '../delivery/delivery.service.js';
 import { AddressRefused, HostUnresolved } from '../delivery/webhooks/webhook-address.js';
 import { WebhookSender } from '../delivery/webhooks/webhook-sender.js';
-import { matchesFilter, parseFilter } from '../event-filter.js';
+import { FilterError, matchesFilter, storedFilter, type EventFilter } from '../event-filter.js';
 import { eventView } from '../event-view.js';
 import { SpecError, parseSubscriptionSpec, type SubscriptionSpec } from './subscription-spec.js';
 import { subscriptionView } from './subscription-view.js';
@@ -126,7 +126,13 @@ export class SubscriptionsService {
   async history(namespace: string, idOrName: string, after: number, limit: number) {
     const sub = await this.find(namespace, idOrName);
     const offset = (await this.delivery.status(sub.id))?.offset ?? sub.offset;
-    const { filter } = parseFilter(sub.filter);
+    let filter: EventFilter;
+    try {
+      filter = storedFilter(sub.filter, sub.name);
+    } catch (err) {
+      if (err instanceof FilterError) throw new ApiError(HttpStatus.CONFLICT, 'unusable-filter', err.message);
+      throw err;
+    }
     const found: EventRecord[] = [];
     for (let from = after; found.length < limit;) {
       const page = await this.ds.getRepository(EventRecord).find({

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { FrameError, parseFrame, startFromQuery, type StartFrame } from './ws-frames.js';
+import {
+  closeReason,
+  FrameError,
+  frameObject,
+  frameType,
+  parseFrame,
+  startFromQuery,
+  type StartFrame,
+} from './ws-frames.js';
 
 function start(frame: Record<string, unknown>): StartFrame {
   const parsed = parseFrame(JSON.stringify({ type: 'start', ...frame }));
@@ -90,12 +98,15 @@ describe('parseFrame', () => {
     expect(frameError('{"type":5}')).toBe('unknown frame type "5"');
   });
 
-  it('rejects an invalid regular expression', () => {
-    expect(frameError(JSON.stringify({ type: 'start', filter: { events: '(' } }))).toBe(
-      'filter.events is not a valid regular expression',
+  it('rejects an invalid regular expression, and one RE2 refuses', () => {
+    expect(frameError(JSON.stringify({ type: 'start', filter: { events: '(' } }))).toMatch(
+      /^filter\.events is not a valid regular expression \(RE2 syntax.*\): missing closing \)/,
     );
-    expect(frameError(JSON.stringify({ type: 'start', filter: { processId: '[a-' } }))).toBe(
-      'filter.reference is not a valid regular expression',
+    expect(frameError(JSON.stringify({ type: 'start', filter: { processId: '[a-' } }))).toMatch(
+      /^filter\.reference is not a valid regular expression .*: missing closing \]/,
+    );
+    expect(frameError(JSON.stringify({ type: 'start', filter: { reference: '(a)\\1' } }))).toMatch(
+      /^filter\.reference is not a valid regular expression .*: invalid escape sequence/,
     );
   });
 
@@ -114,12 +125,20 @@ describe('parseFrame', () => {
     expect(frameError('{"type":"start","options":1}')).toBe('filter and options must be objects');
   });
 
-  it('rejects a frame larger than 64 KiB before parsing it', () => {
-    const raw = JSON.stringify({ type: 'ack', id: 'x'.repeat(64 * 1024) });
-    expect(frameError(raw)).toBe('frame larger than 65536 bytes');
-    const justFits = JSON.stringify({ type: 'ack', id: 'x'.repeat(64 * 1024 - 22) });
-    expect(justFits).toHaveLength(64 * 1024);
-    expect(parseFrame(justFits).type).toBe('ack');
+  it('takes a frame of any size: WS_MAX_FRAME_BYTES bounds it earlier, in ws', () => {
+    expect(parseFrame(JSON.stringify({ type: 'ack', id: 'x'.repeat(128 * 1024) })).type).toBe('ack');
+  });
+
+  it('refuses a name that is not a string (it would find no subscription, or any)', () => {
+    expect(frameError('{"type":"start","name":7}')).toBe('name must be a string');
+    expect(start({ name: null })).toMatchObject({ name: undefined, ephemeral: true });
+  });
+
+  it('reads a frame in two steps: its object and type first (for the rate limit), the rest after', () => {
+    const object = frameObject('{"type":"NACK","id":"e"}');
+    expect(frameType(object)).toBe('nack');
+    expect(frameType(frameObject('{"type":5}'))).toBe('');
+    expect(parseFrame(object)).toEqual({ type: 'nack', id: 'e', subscription: undefined, reason: undefined });
   });
 
   it.each([
@@ -168,5 +187,16 @@ describe('ack, nack and start on connect', () => {
   it('starts nothing without ephemeral or a name, and refuses bad parameters', () => {
     expect(startFromQuery(new URLSearchParams('namespace=default'))).toBeUndefined();
     expect(() => startFromQuery(new URLSearchParams('ephemeral&filter.events=('))).toThrow(FrameError);
+  });
+});
+
+describe('closeReason', () => {
+  it('cuts a reason to the 123 bytes of a close frame, never inside a character', () => {
+    expect(closeReason('invalid-token: bad')).toBe('invalid-token: bad');
+    const euros = closeReason(`invalid-token: tokens signed with ${'€'.repeat(200)} are not accepted here`);
+    expect(Buffer.byteLength(euros)).toBeLessThanOrEqual(123);
+    expect(euros).toMatch(/^invalid-token: tokens signed with €+$/);
+    const emoji = closeReason('😀'.repeat(100));
+    expect(emoji).toBe('😀'.repeat(30));
   });
 });

@@ -26,20 +26,31 @@ export type ClientFrame =
 
 export class FrameError extends Error {}
 
-const MAX_FRAME_BYTES = 64 * 1024;
-
-/** Parses one client frame; throws FrameError with a message for the protocol_error reply. */
-export function parseFrame(raw: string): ClientFrame {
-  if (raw.length > MAX_FRAME_BYTES) throw new FrameError(`frame larger than ${MAX_FRAME_BYTES} bytes`);
-  let frame: Record<string, unknown>;
+/**
+ * The JSON object of one client frame; throws FrameError. Its size is bounded
+ * before it gets here: `ws` refuses a frame over WS_MAX_FRAME_BYTES.
+ */
+export function frameObject(raw: string): Record<string, unknown> {
+  let frame: unknown;
   try {
-    frame = JSON.parse(raw) as Record<string, unknown>;
+    frame = JSON.parse(raw);
   } catch {
     throw new FrameError('frame is not JSON');
   }
   if (typeof frame !== 'object' || frame === null || Array.isArray(frame))
     throw new FrameError('frame must be a JSON object');
-  const type = typeof frame.type === 'string' ? frame.type.toLowerCase() : '';
+  return frame as Record<string, unknown>;
+}
+
+/** A frame's type, lower-cased ('' when it has none): known before the frame is parsed further. */
+export function frameType(frame: Record<string, unknown>): string {
+  return typeof frame.type === 'string' ? frame.type.toLowerCase() : '';
+}
+
+/** Parses one client frame (its text, or its object from frameObject); throws FrameError with a message for the protocol_error reply. */
+export function parseFrame(raw: string | Record<string, unknown>): ClientFrame {
+  const frame = typeof raw === 'string' ? frameObject(raw) : raw;
+  const type = frameType(frame);
   if (type === 'ack' || type === 'nack') {
     const id = typeof frame.id === 'string' ? frame.id : undefined;
     const subscription = subscriptionRef(frame.subscription);
@@ -91,10 +102,13 @@ function parseStart(frame: Record<string, unknown>): StartFrame {
     if (err instanceof FilterError) throw new FrameError(err.message);
     throw err;
   }
+  // A durable subscription is found by its name: anything but a string would find none, or any.
+  const name = frame.name ?? undefined;
+  if (name !== undefined && typeof name !== 'string') throw new FrameError('name must be a string');
   return {
     namespace: typeof frame.namespace === 'string' ? frame.namespace : 'default',
-    name: typeof frame.name === 'string' ? frame.name : undefined,
-    ephemeral: frame.ephemeral === true || frame.name === undefined,
+    name,
+    ephemeral: frame.ephemeral === true || name === undefined,
     autoack: frame.autoack === true,
     filter: parsed,
     firstEvent,
@@ -106,4 +120,17 @@ function subscriptionRef(value: unknown): FrameSubscriptionRef | undefined {
   const ref = value as Record<string, unknown>;
   const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
   return { id: text(ref.id), namespace: text(ref.namespace), name: text(ref.name) };
+}
+
+/** Most bytes in a close frame's reason (RFC 6455: 125 with the 2-byte code); `ws` throws on a longer one. */
+const MAX_CLOSE_REASON_BYTES = 123;
+
+/** `text` cut to what a close frame carries, at a character's boundary (a reason may quote what the client sent). */
+export function closeReason(text: string): string {
+  let reason = '';
+  for (const char of text.slice(0, MAX_CLOSE_REASON_BYTES)) {
+    if (Buffer.byteLength(reason + char) > MAX_CLOSE_REASON_BYTES) break;
+    reason += char;
+  }
+  return reason;
 }
