@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { TwoMemberNetwork } from '../e2e/two-member-network.js';
+import { frameFuzzAttacks } from './fuzz-frames.js';
 import { fuzzAttacks } from './fuzz.js';
 import { limitAttacks } from './limits.js';
 import { hangAttacks } from './hang.js';
@@ -33,6 +34,7 @@ describe('apps that misbehave cannot crash, freeze or overreach a gateway', () =
   webhookAttacks(network);
   limitAttacks(network);
   fuzzAttacks(network);
+  frameFuzzAttacks(network);
   // Last: it freezes and restarts bob's gateway.
   hangAttacks(network);
 });
