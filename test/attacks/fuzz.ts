@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, WRITER, type TwoMember, type TwoMemberNetwork } from '../e2e/two-member-network.js';
+import { bearer, startTrade, WRITER, type TwoMember, type TwoMemberNetwork } from '../e2e/two-member-network.js';
 import { fire, NS, shot } from './fuzz-requests.js';
-import { expectStillServing, startTrade } from './serving.js';
+import { expectStillServing } from './serving.js';
 
 /**
  * Handler-level fuzzing (issue 25): generated requests, with generated

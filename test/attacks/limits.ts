@@ -2,7 +2,8 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { bearer, jwt, READER, WRITER, type TwoMemberNetwork } from '../e2e/two-member-network.js';
-import { errorOf, expectStillServing, startTrade } from './serving.js';
+import { startTrade } from '../e2e/two-member-network.js';
+import { errorOf, expectStillServing } from './serving.js';
 
 /**
  * Issue 25, item 6: floods, costly reads, unpaged lists and bodies that

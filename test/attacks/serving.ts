@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { bearer, WRITER, type TwoMember, type TwoMemberNetwork } from '../e2e/two-member-network.js';
+import { bearer, startTrade, WRITER, type TwoMember, type TwoMemberNetwork } from '../e2e/two-member-network.js';
 
 const MEMBERS: TwoMember[] = ['alice', 'bob'];
 
@@ -31,21 +31,6 @@ export async function expectStillServing(network: TwoMemberNetwork, timeoutMs = 
   }
   expect(views.map((v) => v?.status)).toEqual(['completed', 'completed']);
   expect(views[0]!.digest).toBe(views[1]!.digest);
-}
-
-/** Starts a trade at alice with bob (alice's writer key); its id. */
-export async function startTrade(network: TwoMemberNetwork): Promise<string> {
-  const started = await fetch(`${network.gateway('alice')}/api/v1/processes`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...bearer(WRITER.alice) },
-    body: JSON.stringify({
-      type: 'trade-settlement',
-      input: { item: 'steel', quantity: 1, amount: 10 },
-      participants: { buyer: 'alice', seller: 'bob', bank: 'alice' },
-    }),
-  });
-  expect(started.status).toBe(202);
-  return ((await started.json()) as { id: string }).id;
 }
 
 /** The body of an error answer: `{ error: { code, message } }`, as every gateway error is. */

@@ -104,3 +104,22 @@ export class TwoMemberNetwork {
     else rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
+
+/** Starts a trade-settlement at alice with bob (alice's writer key) and returns its id; throws unless it is accepted (202). */
+export async function startTrade(
+  network: TwoMemberNetwork,
+  input: Record<string, unknown> = { item: 'steel', quantity: 1, amount: 10 },
+): Promise<string> {
+  const res = await fetch(`${network.gateway('alice')}/api/v1/processes`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(WRITER.alice) },
+    body: JSON.stringify({
+      type: 'trade-settlement',
+      input,
+      participants: { buyer: 'alice', seller: 'bob', bank: 'alice' },
+    }),
+  });
+  const body = await res.text();
+  if (res.status !== 202) throw new Error(`starting a trade at alice answered ${res.status}: ${body}`);
+  return (JSON.parse(body) as { id: string }).id;
+}

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { bearer, jwt, READER, TwoMemberNetwork, WRITER, type TwoMember } from './two-member-network.js';
+import { bearer, jwt, READER, startTrade, TwoMemberNetwork, WRITER, type TwoMember } from './two-member-network.js';
 
 /** docs/examples/two-members as documented, every port moved by 20,000. */
 let network: TwoMemberNetwork;
@@ -28,17 +28,7 @@ describe('two members on separate ports and databases (docs/examples/two-members
   afterAll(() => network?.stop());
 
   it('runs a trade-settlement between alice and bob to completion at both, with equal digests', async () => {
-    const res = await fetch(`${gateway('alice')}/api/v1/processes`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...bearer(WRITER.alice) },
-      body: JSON.stringify({
-        type: 'trade-settlement',
-        input: { item: 'steel', quantity: 10, amount: 500 },
-        participants: { buyer: 'alice', seller: 'bob', bank: 'alice' },
-      }),
-    });
-    const started = (await res.json()) as View;
-    expect(res.status, JSON.stringify(started)).toBe(202);
+    const started = { id: await startTrade(network, { item: 'steel', quantity: 10, amount: 500 }) };
     const deadline = Date.now() + 120_000;
     let views: (View | undefined)[] = [];
     while (Date.now() < deadline) {
