@@ -27,7 +27,7 @@ export class AppAuthGuard implements CanActivate {
       return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     try {
-      const principal = this.authenticator.authenticate(request.headers);
+      const principal = this.authenticator.authenticateRequest(request);
       requireScope(principal, request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write');
       request.appPrincipal = principal;
       return true;

@@ -37,6 +37,7 @@ export class AuthError extends Error {
 export class AppAuthenticator {
   private readonly keys: Map<string, ApiKeyEntry>;
   private readonly publicKey?: KeyObject;
+  private readonly answered = new WeakMap<object, AppPrincipal | AuthError>();
 
   constructor(private readonly settings: AppAuthSettings) {
     this.keys = new Map(settings.apiKeys.map((k) => [k.sha256, k]));
@@ -60,6 +61,26 @@ export class AppAuthenticator {
     const entry = this.keys.get(hashApiKey(credential));
     if (!entry) throw new AuthError(401, 'unauthenticated', 'unknown API key');
     return { app: entry.name, scopes: entry.scopes, via: 'api-key' };
+  }
+
+  /**
+   * `authenticate` for one REST request, its answer (or refusal) kept with the
+   * request: the rate limit and the auth guard both ask, and a JWT's
+   * signature is checked once.
+   */
+  authenticateRequest(request: { headers: Record<string, string | string[] | undefined> }): AppPrincipal {
+    let outcome = this.answered.get(request);
+    if (!outcome) {
+      try {
+        outcome = this.authenticate(request.headers);
+      } catch (err) {
+        if (!(err instanceof AuthError)) throw err;
+        outcome = err;
+      }
+      this.answered.set(request, outcome);
+    }
+    if (outcome instanceof AuthError) throw outcome;
+    return outcome;
   }
 
   private verifyJwt(token: string): AppPrincipal {

@@ -68,7 +68,7 @@ export function throttlerOptions(
 /** The app behind the request's credentials, when they are valid; AppAuthGuard says why when they are not. */
 function appOf(authenticator: AppAuthenticator, req: Request): string | undefined {
   try {
-    return authenticator.authenticate(req.headers).app;
+    return authenticator.authenticateRequest(req).app;
   } catch {
     return undefined;
   }
